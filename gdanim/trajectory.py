@@ -1,0 +1,331 @@
+"""Trajectories: run an optimizer on an objective and keep every step.
+
+A :class:`Trajectory` holds the points, values, gradients and optimizer buffers of a run,
+step by step, ready for a scene to animate. Divergence is a result, not an exception: the first
+step that is non-finite or leaves the ``bound`` box is recorded in ``stopped_at`` and the point is
+held there for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gdanim._typing import ArrayLike, FloatArray
+
+if TYPE_CHECKING:
+    from gdanim.objectives import Objective
+    from gdanim.optimizers import Optimizer
+
+__all__ = ["Trajectory", "TrajectoryError", "descend"]
+
+
+class TrajectoryError(ValueError):
+    """Invalid arguments to :func:`descend` (wrong shapes, a bad step count or bound)."""
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in trajectory metadata")
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The record of one run (or a batch of runs) of an optimizer on an objective.
+
+    Attributes
+    ----------
+    points : ndarray
+        Shape ``(steps + 1, d)`` for a single run or ``(steps + 1, k, d)`` for a batch of ``k``.
+        ``points[0]`` is the start ``x0``.
+    values : ndarray
+        Objective value at every point, shape ``points.shape[:-1]``.
+    grads : ndarray
+        Gradient at every point, same shape as ``points``.
+    buffers : dict of str to ndarray
+        The optimizer's state buffers after each step (``buffers[name][t]`` is the buffer after
+        update ``t``; zeros at ``t = 0``), same shape as ``points``.
+    diverged : bool or ndarray of bool
+        Whether the run (each run of a batch) stopped because it became non-finite or left
+        ``bound``.
+    stopped_at : int or None, or ndarray of int
+        First step index whose point was non-finite or outside ``bound``; ``None`` (single run) or
+        ``-1`` (batch) when the run never stopped. From that step on the point is held at the last
+        valid one.
+    expression, optimizer_name, optimizer_label, hyperparameters, x0, steps, bound
+        Metadata describing what was run.
+    """
+
+    points: FloatArray
+    values: FloatArray
+    grads: FloatArray
+    buffers: dict[str, FloatArray]
+    diverged: Any
+    stopped_at: Any
+    expression: str
+    optimizer_name: str
+    optimizer_label: str
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    x0: FloatArray = field(default_factory=lambda: np.zeros(0))
+    steps: int = 0
+    bound: tuple[float, ...] | None = None
+
+    @property
+    def batched(self) -> bool:
+        """True when the trajectory holds a batch of runs, ``points`` of shape ``(T, k, d)``."""
+        return self.points.ndim == 3
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``d`` of the parameter space."""
+        return int(self.points.shape[-1])
+
+    @property
+    def final_point(self) -> FloatArray:
+        """The last point (``points[-1]``)."""
+        last: FloatArray = self.points[-1]
+        return last
+
+    @property
+    def final_value(self) -> Any:
+        """The objective value at the last point."""
+        return self.values[-1]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the trajectory to a ``.npz`` file with its metadata and return the path.
+
+        Examples
+        --------
+        >>> from gdanim import descend, objectives, optimizers
+        >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=0.1), [4.0], 10)
+        >>> import tempfile, os
+        >>> p = t.save(os.path.join(tempfile.mkdtemp(), "run.npz"))
+        >>> bool(Trajectory.load(p).points[-1, 0] == t.points[-1, 0])
+        True
+        """
+        path = Path(path)
+        meta = {
+            "expression": self.expression,
+            "optimizer_name": self.optimizer_name,
+            "optimizer_label": self.optimizer_label,
+            "hyperparameters": self.hyperparameters,
+            "steps": self.steps,
+            "bound": self.bound,
+            "buffers": sorted(self.buffers),
+        }
+        arrays: dict[str, Any] = {
+            "points": self.points,
+            "values": self.values,
+            "grads": self.grads,
+            "x0": self.x0,
+            "diverged": np.asarray(self.diverged),
+            "stopped_at": np.asarray(-1 if self.stopped_at is None else self.stopped_at),
+            "meta": np.array(json.dumps(meta, default=_json_default)),
+        }
+        for name, buf in self.buffers.items():
+            arrays[f"buffer__{name}"] = buf
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Trajectory:
+        """Read a trajectory written by :meth:`save`."""
+        with np.load(Path(path), allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            buffers = {name: np.array(data[f"buffer__{name}"]) for name in meta["buffers"]}
+            points = np.array(data["points"])
+            diverged_arr = np.array(data["diverged"])
+            stopped_arr = np.array(data["stopped_at"])
+            values = np.array(data["values"])
+            grads = np.array(data["grads"])
+            x0 = np.array(data["x0"])
+        if points.ndim == 2:
+            diverged: Any = bool(diverged_arr)
+            stopped: Any = None if int(stopped_arr) < 0 else int(stopped_arr)
+        else:
+            diverged, stopped = diverged_arr, stopped_arr
+        bound = meta["bound"]
+        hyper = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in meta["hyperparameters"].items()
+        }
+        return cls(
+            points=points,
+            values=values,
+            grads=grads,
+            buffers=buffers,
+            diverged=diverged,
+            stopped_at=stopped,
+            expression=meta["expression"],
+            optimizer_name=meta["optimizer_name"],
+            optimizer_label=meta["optimizer_label"],
+            hyperparameters=hyper,
+            x0=x0,
+            steps=int(meta["steps"]),
+            bound=None if bound is None else tuple(float(b) for b in bound),
+        )
+
+
+def _check_bound(bound: Sequence[float] | None, dim: int) -> FloatArray | None:
+    if bound is None:
+        return None
+    b = np.asarray(bound, dtype=np.float64)
+    if b.shape != (2 * dim,):
+        raise TrajectoryError(
+            f"bound must have {2 * dim} numbers (min, max per coordinate) for a {dim}D "
+            f"objective, got {b.size}"
+        )
+    box = b.reshape(dim, 2)
+    if not np.all(box[:, 0] < box[:, 1]):
+        raise TrajectoryError("bound: each minimum must be below its maximum")
+    return box
+
+
+def descend(
+    objective: Objective,
+    optimizer: Optimizer,
+    x0: ArrayLike,
+    steps: int,
+    *,
+    bound: Sequence[float] | None = None,
+) -> Trajectory:
+    r"""Run ``optimizer`` on ``objective`` from ``x0`` for ``steps`` updates.
+
+    Each step evaluates :math:`g_t = \nabla f(x_t)` and applies the optimizer's update
+    :math:`x_{t+1} = \mathrm{update}(g_t, s_t, x_t)`. A batch of starts runs all at once.
+
+    Parameters
+    ----------
+    objective : Objective
+        The function to minimise.
+    optimizer : Optimizer
+        A gdanim optimizer (pure ``init``/``update`` pair).
+    x0 : array_like
+        Start point of shape ``(d,)``, or a batch of starts of shape ``(k, d)``. A scalar is taken
+        as a 1D start.
+    steps : int
+        Number of updates (0 <= steps <= 1,000,000).
+    bound : sequence of float, optional
+        A box ``(xmin, xmax[, ymin, ymax[, zmin, zmax]])``. A run that leaves it, or whose point
+        or value becomes non-finite, is stopped: ``stopped_at`` records the step and the point is
+        held at the last valid one.
+
+    Returns
+    -------
+    Trajectory
+        Points ``(steps + 1, d)`` or ``(steps + 1, k, d)``, values, gradients, buffers.
+
+    Examples
+    --------
+    >>> from gdanim import descend, objectives, optimizers
+    >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=0.5), [4.0], 3)
+    >>> t.points[:, 0].tolist()
+    [4.0, 0.0, 0.0, 0.0]
+    >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=1.1), [4.0], 50, bound=(-10, 10))
+    >>> t.diverged, t.stopped_at
+    (True, 6)
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+        raise TrajectoryError(f"steps must be an integer, got {steps!r}")
+    steps = int(steps)
+    if not 0 <= steps <= 1_000_000:
+        raise TrajectoryError(f"steps must be between 0 and 1,000,000, got {steps}")
+    dim = objective.dim
+    start = np.array(x0, dtype=np.float64)
+    if start.ndim == 0:
+        start = start.reshape(1)
+    if start.ndim not in (1, 2) or start.shape[-1] != dim:
+        raise TrajectoryError(
+            f"start point has shape {start.shape}; a {dim}D objective needs ({dim},) or (k, {dim})"
+        )
+    if not np.all(np.isfinite(start)):
+        raise TrajectoryError("start point must be finite")
+    box = _check_bound(bound, dim)
+    if box is not None and not np.all((start >= box[:, 0]) & (start <= box[:, 1])):
+        raise TrajectoryError("start point lies outside the bound")
+
+    batch_shape = start.shape[:-1]
+    points = np.empty((steps + 1, *start.shape))
+    grads = np.empty_like(points)
+    values = np.empty((steps + 1, *batch_shape))
+    stopped = np.full(batch_shape, -1, dtype=np.int64)
+    active = np.ones(batch_shape, dtype=bool)
+
+    x = start.copy()
+    state = optimizer.init(x)
+    buffers: dict[str, FloatArray] = {
+        name: np.zeros_like(points) for name in state.buffers
+    }
+    with np.errstate(all="ignore"):
+        g = np.asarray(objective.grad(x), dtype=np.float64)
+        points[0] = x
+        grads[0] = g
+        values[0] = objective.value(x)
+        for t in range(1, steps + 1):
+            x_new, state = optimizer.update(g, state, x)
+            for name, buf in state.buffers.items():
+                buffers[name][t] = buf
+            bad = ~np.all(np.isfinite(x_new), axis=-1)
+            if box is not None:
+                bad |= ~np.all((x_new >= box[:, 0]) & (x_new <= box[:, 1]), axis=-1)
+            g_new = np.asarray(objective.grad(x_new), dtype=np.float64)
+            v_new = np.asarray(objective.value(x_new), dtype=np.float64)
+            bad |= ~np.isfinite(v_new) | ~np.all(np.isfinite(g_new), axis=-1)
+            newly = bad & active
+            if newly.any():
+                stopped[newly] = t
+                active &= ~bad
+                hold = ~active
+                x_new = np.where(hold[..., None], points[t - 1], x_new)
+                g_new = np.where(hold[..., None], grads[t - 1], g_new)
+                v_new = np.where(hold, values[t - 1], v_new)
+                if not active.any():
+                    # every run has stopped: hold the rest of the record and finish
+                    points[t:] = x_new
+                    grads[t:] = g_new
+                    values[t:] = v_new
+                    for name in buffers:
+                        buffers[name][t + 1 :] = buffers[name][t]
+                    break
+            elif not active.all():
+                hold = ~active
+                x_new = np.where(hold[..., None], points[t - 1], x_new)
+                g_new = np.where(hold[..., None], grads[t - 1], g_new)
+                v_new = np.where(hold, values[t - 1], v_new)
+            points[t] = x_new
+            grads[t] = g_new
+            values[t] = v_new
+            x, g = x_new, g_new
+
+    diverged_arr = stopped >= 0
+    if batch_shape == ():
+        diverged: Any = bool(diverged_arr)
+        stopped_at: Any = None if int(stopped) < 0 else int(stopped)
+    else:
+        diverged, stopped_at = diverged_arr, stopped
+    hyper = dict(optimizer.hyperparameters)
+    return Trajectory(
+        points=points,
+        values=values,
+        grads=grads,
+        buffers=buffers,
+        diverged=diverged,
+        stopped_at=stopped_at,
+        expression=objective.text,
+        optimizer_name=optimizer.name,
+        optimizer_label=optimizer.label,
+        hyperparameters=hyper,
+        x0=start,
+        steps=steps,
+        bound=None if box is None else tuple(float(b) for b in box.ravel()),
+    )
