@@ -260,44 +260,40 @@ def descend(
     values = np.empty((steps + 1, *batch_shape))
     stopped = np.full(batch_shape, -1, dtype=np.int64)
     active = np.ones(batch_shape, dtype=bool)
+    lo = hi = None
+    if box is not None:
+        lo, hi = box[:, 0], box[:, 1]
 
     x = start.copy()
     state = optimizer.init(x)
-    buffers: dict[str, FloatArray] = {
-        name: np.zeros_like(points) for name in state.buffers
-    }
+    buffers: dict[str, FloatArray] = {name: np.empty_like(points) for name in state.buffers}
+    for name, buf in state.buffers.items():
+        buffers[name][0] = buf
     with np.errstate(all="ignore"):
         g = np.asarray(objective.grad(x), dtype=np.float64)
         points[0] = x
         grads[0] = g
         values[0] = objective.value(x)
+        last = steps
         for t in range(1, steps + 1):
             x_new, state = optimizer.update(g, state, x)
             for name, buf in state.buffers.items():
                 buffers[name][t] = buf
-            bad = ~np.all(np.isfinite(x_new), axis=-1)
-            if box is not None:
-                bad |= ~np.all((x_new >= box[:, 0]) & (x_new <= box[:, 1]), axis=-1)
-            g_new = np.asarray(objective.grad(x_new), dtype=np.float64)
-            v_new = np.asarray(objective.value(x_new), dtype=np.float64)
-            bad |= ~np.isfinite(v_new) | ~np.all(np.isfinite(g_new), axis=-1)
-            newly = bad & active
-            if newly.any():
+            g_new = objective.grad(x_new)
+            v_new = objective.value(x_new)
+            # fast path: one whole-array test per step; per-run tests only when something failed
+            ok = bool(np.isfinite(v_new).all()) and bool(np.isfinite(g_new).all())
+            if ok and lo is not None and hi is not None:
+                ok = bool((x_new >= lo).all()) and bool((x_new <= hi).all())
+            if not ok:
+                bad = ~np.isfinite(v_new) | ~np.all(np.isfinite(g_new), axis=-1)
+                bad |= ~np.all(np.isfinite(x_new), axis=-1)
+                if lo is not None and hi is not None:
+                    bad |= ~np.all((x_new >= lo) & (x_new <= hi), axis=-1)
+                newly = bad & active
                 stopped[newly] = t
                 active &= ~bad
-                hold = ~active
-                x_new = np.where(hold[..., None], points[t - 1], x_new)
-                g_new = np.where(hold[..., None], grads[t - 1], g_new)
-                v_new = np.where(hold, values[t - 1], v_new)
-                if not active.any():
-                    # every run has stopped: hold the rest of the record and finish
-                    points[t:] = x_new
-                    grads[t:] = g_new
-                    values[t:] = v_new
-                    for name in buffers:
-                        buffers[name][t + 1 :] = buffers[name][t]
-                    break
-            elif not active.all():
+            if not active.all():
                 hold = ~active
                 x_new = np.where(hold[..., None], points[t - 1], x_new)
                 g_new = np.where(hold[..., None], grads[t - 1], g_new)
@@ -305,7 +301,17 @@ def descend(
             points[t] = x_new
             grads[t] = g_new
             values[t] = v_new
+            if not active.any():
+                last = t
+                break
             x, g = x_new, g_new
+        if last < steps:
+            # every run has stopped: hold the rest of the record
+            points[last + 1 :] = points[last]
+            grads[last + 1 :] = grads[last]
+            values[last + 1 :] = values[last]
+            for buf in buffers.values():
+                buf[last + 1 :] = buf[last]
 
     diverged_arr = stopped >= 0
     if batch_shape == ():

@@ -13,8 +13,14 @@ from gdanim.analysis import Regime
 
 @pytest.mark.parametrize(
     ("lr", "expected"),
-    [(0.1, Regime.SLOW), (0.3, Regime.MONOTONE), (0.5, Regime.ONE_STEP),
-     (0.9, Regime.OSCILLATING), (1.0, Regime.BOUNCING), (1.1, Regime.DIVERGING)],
+    [
+        (0.1, Regime.SLOW),
+        (0.3, Regime.MONOTONE),
+        (0.5, Regime.ONE_STEP),
+        (0.9, Regime.OSCILLATING),
+        (1.0, Regime.BOUNCING),
+        (1.1, Regime.DIVERGING),
+    ],
 )
 def test_regimes_on_parabola(lr: float, expected: Regime) -> None:
     f = objectives.get("parabola")
@@ -26,7 +32,12 @@ def test_regimes_on_parabola(lr: float, expected: Regime) -> None:
 
 @pytest.mark.parametrize(
     ("lr", "expected"),
-    [(0.1, Regime.SLOW), (0.5, Regime.ONE_STEP), (0.9, Regime.OSCILLATING), (1.1, Regime.DIVERGING)],
+    [
+        (0.1, Regime.SLOW),
+        (0.5, Regime.ONE_STEP),
+        (0.9, Regime.OSCILLATING),
+        (1.1, Regime.DIVERGING),
+    ],
 )
 def test_regime_matches_what_the_run_does(lr: float, expected: Regime) -> None:
     f = objectives.get("parabola")
@@ -73,8 +84,9 @@ def test_overshoot() -> None:
     osc = descend(f, optimizers.sgd(lr=0.9), [4.0], 10)
     assert analysis.overshoot(slow, [0.0]) == 0.0
     assert analysis.overshoot(osc, [0.0]) == pytest.approx(3.2)
-    mom = descend(objectives.get("long_valley"), optimizers.sgd(lr=0.1, momentum=0.9),
-                  [-7.0, 2.0], 100)
+    mom = descend(
+        objectives.get("long_valley"), optimizers.sgd(lr=0.1, momentum=0.9), [-7.0, 2.0], 100
+    )
     plain = descend(objectives.get("long_valley"), optimizers.sgd(lr=0.1), [-7.0, 2.0], 100)
     assert analysis.overshoot(mom, [0.0, 0.0]) > analysis.overshoot(plain, [0.0, 0.0])
 
