@@ -221,4 +221,5 @@ def _value_at(traj: Trajectory, point: FloatArray) -> float:
     """Objective value at ``point``, evaluated from the trajectory's own expression."""
     from gdanim import objectives
 
-    return float(objectives.parse(traj.expression).value(point))
+    variables = list(traj.variables) or None
+    return float(objectives.parse(traj.expression, variables).value(point))

@@ -60,8 +60,9 @@ class Trajectory:
         First step index whose point was non-finite or outside ``bound``; ``None`` (single run) or
         ``-1`` (batch) when the run never stopped. From that step on the point is held at the last
         valid one.
-    expression, optimizer_name, optimizer_label, hyperparameters, x0, steps, bound
-        Metadata describing what was run.
+    expression, variables, optimizer_name, optimizer_label, hyperparameters, x0, steps, bound
+        Metadata describing what was run (``objectives.parse(expression, variables)`` gives the
+        objective back).
     """
 
     points: FloatArray
@@ -77,6 +78,7 @@ class Trajectory:
     x0: FloatArray = field(default_factory=lambda: np.zeros(0))
     steps: int = 0
     bound: tuple[float, ...] | None = None
+    variables: tuple[str, ...] = ()
 
     @property
     def batched(self) -> bool:
@@ -119,6 +121,7 @@ class Trajectory:
             "hyperparameters": self.hyperparameters,
             "steps": self.steps,
             "bound": self.bound,
+            "variables": list(self.variables),
             "buffers": sorted(self.buffers),
         }
         arrays: dict[str, Any] = {
@@ -173,6 +176,7 @@ class Trajectory:
             x0=x0,
             steps=int(meta["steps"]),
             bound=None if bound is None else tuple(float(b) for b in bound),
+            variables=tuple(meta.get("variables", ())),
         )
 
 
@@ -334,4 +338,5 @@ def descend(
         x0=start,
         steps=steps,
         bound=None if box is None else tuple(float(b) for b in box.ravel()),
+        variables=tuple(str(v) for v in objective.variables),
     )

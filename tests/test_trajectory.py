@@ -162,6 +162,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert u.expression == t.expression and "x" in u.expression
     assert u.optimizer_name == "adam" and u.optimizer_label == t.optimizer_label
     assert u.hyperparameters["betas"] == (0.9, 0.99)
+    assert u.variables == ("x", "y")
     assert (u.steps, u.diverged, u.stopped_at, u.bound) == (30, t.diverged, t.stopped_at, t.bound)
     assert not list(tmp_path.glob("*.part"))
 
