@@ -1,0 +1,1 @@
+"""Manim scenes of gdanim: one module per concept, numbers from gdanim."""

@@ -1,0 +1,70 @@
+"""The list of gdanim's scenes and the order of the lecture (plain data, no manim import).
+
+The command line reads this to name, describe and render scenes without importing manim in
+its own process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LECTURE", "SCENES", "SCENES_DIR", "SceneInfo", "find"]
+
+SCENES_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SceneInfo:
+    """A built-in scene: its class name, the module file that holds it, and one line about it."""
+
+    name: str
+    module: str
+    summary: str
+
+    @property
+    def file(self) -> Path:
+        """Path of the scene's module file."""
+        return SCENES_DIR / f"{self.module}.py"
+
+
+SCENES: dict[str, SceneInfo] = {
+    info.name: info
+    for info in (
+        SceneInfo("TitleCard", "lecture", "Title card of the lecture"),
+        SceneInfo("TangentSlope", "tangent", "The derivative as the slope of the tangent"),
+        SceneInfo("UpdateRule", "lecture", "The update rule w <- w - eta dL/dw and its minus sign"),
+        SceneInfo("GradientSteps1D", "steps1d", "Arrow-traced gradient steps on 1D functions (S1)"),
+        SceneInfo("LearningRateRegimes", "steps1d",
+                  "Four learning rates side by side: slow, one step, oscillating, diverging"),
+        SceneInfo("IntoTwoDimensions", "lecture", "From a slope to a gradient vector"),
+        SceneInfo("GradientField", "field", "The field of -grad f and a descent that follows it (S2)"),
+        SceneInfo("SurfaceDescent3D", "surface", "Descent on a 3D surface with its shadow on the floor"),
+        SceneInfo("BeyondSGD", "lecture", "What momentum and adaptive steps add"),
+        SceneInfo("OptimizerRace", "race", "Six optimizers race off the saddle (S6 race C)"),
+        SceneInfo("Outro", "lecture", "Summary of the lecture"),
+    )
+}
+
+#: The lecture, in teaching order.
+LECTURE: tuple[str, ...] = (
+    "TitleCard",
+    "TangentSlope",
+    "UpdateRule",
+    "GradientSteps1D",
+    "LearningRateRegimes",
+    "IntoTwoDimensions",
+    "GradientField",
+    "SurfaceDescent3D",
+    "BeyondSGD",
+    "OptimizerRace",
+    "Outro",
+)
+
+
+def find(name: str) -> SceneInfo:
+    """Look a scene up by class name (case-insensitive); ``KeyError`` lists the names."""
+    for key, info in SCENES.items():
+        if key.lower() == name.lower():
+            return info
+    raise KeyError(f"unknown scene {name!r}; choose from: {', '.join(SCENES)}")

@@ -1,0 +1,260 @@
+"""The lecture's own scenes: the title card, the short explanations between concepts, the outro.
+
+The concept scenes live in their own modules; :data:`scenes.catalog.LECTURE` puts everything in
+teaching order, and ``gdanim lecture`` renders and joins them. Every number and formula shown
+here comes from gdanim (objectives, optimizers) or sympy.
+
+Render one of them alone with, for example::
+
+    manim -ql scenes/lecture.py UpdateRule
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    LaggedStart,
+    MathTex,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+)
+
+from gdanim import descend, objectives, optimizers
+from scenes.style import (
+    BODY_SIZE,
+    CURVE_COLOR,
+    END_COLOR,
+    MUTED_TEXT,
+    OPTIMIZER_COLORS,
+    SKY,
+    SMALL_SIZE,
+    START_COLOR,
+    TEXT_COLOR,
+    TITLE_SIZE,
+    VERMILLION,
+    YELLOW,
+    GDScene,
+    fmt,
+    make_axes_1d,
+    make_marker,
+    make_tex,
+    make_text,
+    title,
+)
+
+__all__ = ["BeyondSGD", "IntoTwoDimensions", "Outro", "TitleCard", "UpdateRule"]
+
+
+class TitleCard(GDScene):
+    """The opening card: the lecture's title over a ball rolling down a parabola."""
+
+    def construct(self) -> None:
+        self.section("Title")
+        f = objectives.get("parabola")
+        run = descend(f, optimizers.sgd(lr=0.2), [-2.6], 12)
+        axes = make_axes_1d((-3, 3, 1), (0, 9, 3), x_length=6.0, y_length=3.0, numbers=False,
+                            x_label=None, y_label=None)
+        axes.to_edge(DOWN, buff=0.6)
+        curve = axes.plot(lambda x: float(f.value(np.array([x]))), x_range=[-3, 3],
+                          color=CURVE_COLOR, stroke_width=3)
+        xs = run.points[:, 0]
+        ball = make_marker(axes.c2p(xs[0], run.values[0]), START_COLOR, radius=0.13)
+        heading = make_text("Gradient descent", font_size=TITLE_SIZE * 1.6, weight="BOLD")
+        sub = make_text("how a computer walks downhill, one step at a time",
+                        font_size=BODY_SIZE, color=MUTED_TEXT)
+        group = VGroup(heading, sub).arrange(DOWN, buff=0.35).to_edge(UP, buff=1.0)
+        self.caption("Gradient descent: how a computer walks downhill, one step at a time.", 4.5)
+        self.play(Write(heading), run_time=1.2)
+        self.play(FadeIn(sub, shift=UP * 0.2), Create(axes), Create(curve), run_time=1.2)
+        self.play(FadeIn(ball))
+        for x, v in zip(xs[1:], run.values[1:], strict=True):
+            self.play(ball.animate.move_to(axes.c2p(x, v)), run_time=0.18)
+        self.play(ball.animate.set_color(END_COLOR), run_time=0.3)
+        self.wait(0.8)
+        self.play(FadeOut(VGroup(group, axes, curve, ball)))
+
+
+class UpdateRule(GDScene):
+    r"""The update rule :math:`w \leftarrow w - \eta\, dL/dw`, why the minus sign, one worked step."""
+
+    def construct(self) -> None:
+        self.section("The update rule")
+        head = title("The update rule")
+        rule = MathTex("w", r"\;\leftarrow\;", "w", r"\;-\;", r"\eta", r"\,\frac{dL}{dw}",
+                       font_size=64, color=TEXT_COLOR)
+        rule.next_to(head, DOWN, buff=0.6)
+        self.caption("Every step of gradient descent applies one rule.", 3)
+        self.play(FadeIn(head), Write(rule), run_time=1.5)
+        self.wait(1.0)
+
+        # the pieces of the rule, by their parts in the formula
+        grad_box = SurroundingRectangle(rule[5], color=SKY, buff=0.08)
+        grad_note = make_text("the slope: it points uphill", font_size=SMALL_SIZE, color=SKY)
+        grad_note.next_to(rule, DOWN, buff=0.6)
+        self.caption("The derivative dL/dw is the slope, and it points uphill.", 3)
+        self.play(Create(grad_box), FadeIn(grad_note), run_time=0.8)
+        self.wait(1.6)
+        minus_box = SurroundingRectangle(rule[3], color=VERMILLION, buff=0.14)
+        minus_note = make_text("minus: so we step downhill", font_size=SMALL_SIZE, color=VERMILLION)
+        minus_note.next_to(grad_note, DOWN, buff=0.3)
+        self.caption("The minus sign turns the step around, so each step goes downhill.", 3.5)
+        self.play(Create(minus_box), FadeIn(minus_note), run_time=0.8)
+        self.wait(1.8)
+        eta_box = SurroundingRectangle(rule[4], color=YELLOW, buff=0.08)
+        eta_note = make_text("the learning rate: how far to step", font_size=SMALL_SIZE,
+                             color=YELLOW)
+        eta_note.next_to(minus_note, DOWN, buff=0.3)
+        self.caption("The learning rate eta decides how far each step goes.", 3)
+        self.play(Create(eta_box), FadeIn(eta_note), run_time=0.8)
+        self.wait(1.6)
+        notes = VGroup(grad_box, grad_note, minus_box, minus_note, eta_box, eta_note)
+        self.play(FadeOut(notes))
+
+        # one step worked by hand on L(w) = w^2, numbers from gdanim
+        f = objectives.parse("w**2", ["w"])
+        lr = 0.1
+        w0 = np.array([4.0])
+        g0 = float(f.grad(w0)[0])
+        run = descend(f, optimizers.sgd(lr=lr), w0, 1)
+        w1 = float(run.points[1, 0])
+        lines = VGroup(
+            make_tex(rf"L(w) = {f.latex}, \qquad \frac{{dL}}{{dw}} = {f.grad_latex}"),
+            make_tex(rf"w = {fmt(w0[0], 1)}, \quad \eta = {fmt(lr, 1)}, \quad "
+                     rf"\frac{{dL}}{{dw}} = {fmt(g0, 1)}"),
+            make_tex(rf"w \leftarrow {fmt(w0[0], 1)} - {fmt(lr, 1)} \times {fmt(g0, 1)} "
+                     rf"= {fmt(w1, 1)}", color=END_COLOR),
+        ).arrange(DOWN, buff=0.4)
+        lines.next_to(rule, DOWN, buff=0.7)
+        self.caption(
+            f"For L(w) = w squared at w = {fmt(w0[0], 1)}, the slope is {fmt(g0, 1)}; "
+            f"with eta = {fmt(lr, 1)} the new w is {fmt(w1, 1)}.", 6)
+        for line in lines:
+            self.play(Write(line), run_time=1.0)
+            self.wait(0.6)
+        self.play(Indicate(lines[2], color=END_COLOR))
+        self.wait(1.5)
+        self.play(FadeOut(VGroup(head, rule, lines)))
+
+
+class IntoTwoDimensions(GDScene):
+    """From a slope to a gradient: in two dimensions the derivative becomes a vector."""
+
+    def construct(self) -> None:
+        self.section("Into two dimensions")
+        f = objectives.get("bowl")
+        head = title("Two dimensions: the gradient")
+        grad = make_tex(rf"f(x, y) = {f.latex} \qquad \nabla f = {f.grad_latex}", font_size=44)
+        grad.next_to(head, DOWN, buff=0.6)
+        p = np.array([1.0, 0.5])
+        g = f.grad(p)
+        point = make_tex(
+            rf"\nabla f({fmt(p[0], 1)}, {fmt(p[1], 1)}) = "
+            rf"\begin{{pmatrix}} {fmt(g[0], 1)} \\ {fmt(g[1], 1)} \end{{pmatrix}}",
+            font_size=40,
+        )
+        point.next_to(grad, DOWN, buff=0.5)
+        up = make_text("points uphill: the direction of steepest ascent", font_size=BODY_SIZE,
+                       color=SKY)
+        down = make_text("gradient descent steps along  -∇f", font_size=BODY_SIZE,
+                         color=END_COLOR)
+        notes = VGroup(up, down).arrange(DOWN, buff=0.3).next_to(point, DOWN, buff=0.6)
+        self.caption("With two inputs, the slope becomes a vector of partial derivatives: "
+                     "the gradient.", 4)
+        self.play(FadeIn(head), Write(grad), run_time=1.5)
+        self.wait(1.0)
+        self.play(Write(point))
+        self.caption("It points in the direction of steepest ascent, so descent goes the "
+                     "opposite way.", 4)
+        self.play(FadeIn(up, shift=UP * 0.2))
+        self.wait(1.0)
+        self.play(FadeIn(down, shift=UP * 0.2))
+        self.wait(2.0)
+        self.play(FadeOut(VGroup(head, grad, point, notes)))
+
+
+def _rule_block(spec: str, caption: str) -> VGroup:
+    opt = optimizers.from_spec(spec)
+    color = OPTIMIZER_COLORS[opt.display_name]
+    name = make_text(opt.display_name, font_size=BODY_SIZE * 1.1, color=color, weight="BOLD")
+    note = make_text(caption, font_size=SMALL_SIZE, color=MUTED_TEXT, line_spacing=0.8)
+    rule = make_tex(r"\begin{aligned}" + opt.update_rule_latex + r"\end{aligned}",
+                    font_size=32, color=TEXT_COLOR)
+    head = VGroup(name, note).arrange(DOWN, buff=0.15)
+    block = VGroup(head, rule).arrange(DOWN, buff=0.4)
+    return block
+
+
+class BeyondSGD(GDScene):
+    """What momentum and adaptive steps add to plain gradient descent (S7)."""
+
+    def construct(self) -> None:
+        self.section("Beyond plain gradient descent")
+        head = title("Beyond plain gradient descent")
+        blocks = VGroup(
+            _rule_block("momentum:lr=0.01", "remembers past gradients\nas a velocity"),
+            _rule_block("adagrad:lr=0.5", "scales each coordinate\nby its gradient history"),
+            _rule_block("adam:lr=0.1,betas=0.9/0.99", "momentum plus\nadaptive scaling"),
+        ).arrange(RIGHT, buff=0.7, aligned_edge=UP)
+        if blocks.width > 13.4:
+            blocks.scale_to_fit_width(13.4)
+        blocks.next_to(head, DOWN, buff=0.6)
+        self.play(FadeIn(head))
+        captions = (
+            "Momentum keeps a velocity: it cuts the zig-zag and rolls through flat regions.",
+            "Adaptive methods give each coordinate its own step size from its gradient history.",
+            "Adam combines both, with bias correction for its first steps.",
+        )
+        for block, text in zip(blocks, captions, strict=True):
+            self.caption(text, 4)
+            self.play(LaggedStart(FadeIn(block[0]), Write(block[1]), lag_ratio=0.3),
+                      run_time=1.6)
+            self.wait(2.4)
+        note = make_text("All rules exactly as torch.optim documents them.",
+                         font_size=SMALL_SIZE, color=MUTED_TEXT).to_edge(DOWN, buff=0.35)
+        self.play(FadeIn(note))
+        self.wait(1.5)
+        self.play(FadeOut(VGroup(head, blocks, note)))
+
+
+class Outro(GDScene):
+    """The summary: what the lecture showed, in four lines."""
+
+    def construct(self) -> None:
+        self.section("Summary")
+        head = title("What we saw")
+        points: list[tuple[str, Any]] = [
+            ("The gradient points uphill; each step goes the other way.", TEXT_COLOR),
+            ("The learning rate against the curvature decides the regime: 2/L is the limit.",
+             TEXT_COLOR),
+            ("Saddles trap plain SGD; momentum and adaptive steps escape.", TEXT_COLOR),
+            ("Every number here was computed exactly, and matches torch.optim.", MUTED_TEXT),
+        ]
+        rows = VGroup(*(
+            VGroup(make_tex(r"\bullet", color=END_COLOR),
+                   make_text(text, font_size=BODY_SIZE * 0.9, color=color)).arrange(RIGHT, buff=0.25)
+            for text, color in points
+        )).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
+        rows.next_to(head, DOWN, buff=0.8)
+        if rows.width > 12.8:
+            rows.scale_to_fit_width(12.8)
+        self.play(FadeIn(head))
+        for row, (text, _) in zip(rows, points, strict=True):
+            self.caption(text, 2.6)
+            self.play(FadeIn(row, shift=RIGHT * 0.2), run_time=0.8)
+            self.wait(1.8)
+        sign = make_text("gdanim", font_size=BODY_SIZE, color=END_COLOR, weight="BOLD")
+        sign.to_edge(DOWN, buff=0.6)
+        self.play(FadeIn(sign, shift=UP * 0.2))
+        self.wait(1.5)
+        self.play(FadeOut(VGroup(head, rows, sign)))
