@@ -86,7 +86,7 @@ class TitleCard(GDScene):
 
 
 class UpdateRule(GDScene):
-    r"""The update rule :math:`w \leftarrow w - \eta\, dL/dw`, why the minus sign, one worked step."""
+    r"""The rule :math:`w \leftarrow w - \eta\, dL/dw`, why the minus sign, one worked step."""
 
     def construct(self) -> None:
         self.section("The update rule")
@@ -241,8 +241,10 @@ class Outro(GDScene):
             ("Every number here was computed exactly, and matches torch.optim.", MUTED_TEXT),
         ]
         rows = VGroup(*(
-            VGroup(make_tex(r"\bullet", color=END_COLOR),
-                   make_text(text, font_size=BODY_SIZE * 0.9, color=color)).arrange(RIGHT, buff=0.25)
+            VGroup(
+                make_tex(r"\bullet", color=END_COLOR),
+                make_text(text, font_size=BODY_SIZE * 0.9, color=color),
+            ).arrange(RIGHT, buff=0.25)
             for text, color in points
         )).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
         rows.next_to(head, DOWN, buff=0.8)
