@@ -1,0 +1,790 @@
+"""The look shared by every gdanim scene: palette, fonts, axes, markers and the scene base class.
+
+Every scene imports its colours, font sizes and layout helpers from here, so that a colour means
+the same thing everywhere (one colour per optimizer, red start, green end) and the videos read as
+one lecture.
+
+The palette is Okabe-Ito, which stays distinguishable under the common colour-vision
+deficiencies. On the dark slate background the dark Okabe-Ito blue (#0072B2) is too dim for thin
+lines, so RMSprop uses a lighter tint of the same blue.
+
+Examples
+--------
+>>> from scenes.style import OPTIMIZER_COLORS, fmt, optimizer_color
+>>> optimizer_color("Adam") == OPTIMIZER_COLORS["Adam"]
+True
+>>> fmt(-0.00001, 3)
+'0.000'
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import manimpango
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    Axes,
+    Cross,
+    DecimalNumber,
+    Dot,
+    Integer,
+    Line,
+    ManimColor,
+    MathTex,
+    Mobject,
+    Scene,
+    Text,
+    VGroup,
+    VMobject,
+    config,
+)
+
+__all__ = [
+    "AXIS_COLOR",
+    "BACKGROUND",
+    "BLUE",
+    "BLUE_LIGHT",
+    "BODY_SIZE",
+    "CAPTION_SIZE",
+    "CURVE_COLOR",
+    "DIVERGED_COLOR",
+    "END_COLOR",
+    "FONT",
+    "FastDecimalNumber",
+    "FastInteger",
+    "GDScene",
+    "GREEN",
+    "GREY",
+    "GRID_COLOR",
+    "LABEL_SIZE",
+    "MATH_SIZE",
+    "MUTED_TEXT",
+    "OPTIMIZER_COLORS",
+    "ORANGE",
+    "PALETTE",
+    "PURPLE",
+    "REGIME_COLORS",
+    "SKY",
+    "SMALL_SIZE",
+    "START_COLOR",
+    "TEXT_COLOR",
+    "TICK_SIZE",
+    "TITLE_SIZE",
+    "VERMILLION",
+    "YELLOW",
+    "fmt",
+    "fmt_tex",
+    "height_color",
+    "height_manim_colors",
+    "make_axes_1d",
+    "make_diverged_mark",
+    "make_legend",
+    "make_marker",
+    "make_tex",
+    "make_text",
+    "nice_range",
+    "nice_step",
+    "optimizer_color",
+    "plot_objective_1d",
+    "symmetric_range",
+    "make_readout",
+    "math_on_baseline",
+    "stack_readouts",
+    "text_baseline",
+    "tick_decimals",
+    "title",
+]
+
+# --------------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------------
+
+#: Frame background: a dark slate, dark enough for the Okabe-Ito colours to read at full strength.
+BACKGROUND = "#0F1117"
+#: Main text colour (a soft white, easier on the eye than pure white).
+TEXT_COLOR = "#ECEFF4"
+#: Secondary text: axis labels, legends, small print.
+MUTED_TEXT = "#A7ADBA"
+#: Axis lines and tick marks.
+AXIS_COLOR = "#8A919E"
+#: Background grid lines.
+GRID_COLOR = "#2A2F3A"
+#: The plotted objective curve.
+CURVE_COLOR = "#CDD3DD"
+
+# Okabe-Ito palette.
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#BBBBBB"
+#: Okabe-Ito blue lightened for a dark background (same hue, contrast 5.4:1 instead of 3.6:1).
+BLUE_LIGHT = "#2F8FD8"
+
+PALETTE: tuple[str, ...] = (ORANGE, SKY, GREEN, YELLOW, BLUE_LIGHT, VERMILLION, PURPLE, GREY)
+
+#: Start of a run (red-ish) and its end (green), as in the S1 figures.
+START_COLOR = VERMILLION
+END_COLOR = GREEN
+#: A diverged run's mark.
+DIVERGED_COLOR = VERMILLION
+
+#: One fixed colour per optimizer, keyed by ``Optimizer.display_name``.
+OPTIMIZER_COLORS: dict[str, str] = {
+    "SGD": ORANGE,
+    "Momentum": SKY,
+    "Nesterov": GREEN,
+    "AdaGrad": YELLOW,
+    "RMSprop": BLUE_LIGHT,
+    "Adam": VERMILLION,
+    "AdamW": PURPLE,
+    "Adadelta": GREY,
+}
+
+#: One colour per learning-rate regime (the strings of ``gdanim.analysis.Regime``).
+REGIME_COLORS: dict[str, str] = {
+    "slow": SKY,
+    "monotone": BLUE_LIGHT,
+    "one step": GREEN,
+    "oscillating": YELLOW,
+    "bouncing": PURPLE,
+    "diverging": VERMILLION,
+    "concave": GREY,
+}
+
+# Factory names and common spellings mapped to display names.
+_OPTIMIZER_ALIASES: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "adadelta": "Adadelta",
+}
+
+
+def optimizer_color(opt_or_name: Any) -> str:
+    """Return the fixed colour of an optimizer.
+
+    Parameters
+    ----------
+    opt_or_name
+        An ``Optimizer`` (its ``display_name`` is used), a display name such as ``"Momentum"``,
+        a factory name such as ``"rmsprop"``, or a spec such as ``"adam:lr=0.1"``.
+
+    Returns
+    -------
+    str
+        A hex colour from :data:`OPTIMIZER_COLORS`.
+
+    Raises
+    ------
+    KeyError
+        If the name is not one of the eight optimizers.
+
+    Examples
+    --------
+    >>> optimizer_color("rmsprop") == optimizer_color("RMSprop")
+    True
+    >>> optimizer_color("sgd:lr=0.1")
+    '#E69F00'
+    """
+    name = getattr(opt_or_name, "display_name", opt_or_name)
+    if not isinstance(name, str):
+        raise KeyError(f"not an optimizer or optimizer name: {opt_or_name!r}")
+    if name in OPTIMIZER_COLORS:
+        return OPTIMIZER_COLORS[name]
+    key = name.split(":", 1)[0].strip().lower()
+    if key in _OPTIMIZER_ALIASES:
+        return OPTIMIZER_COLORS[_OPTIMIZER_ALIASES[key]]
+    raise KeyError(f"no colour for optimizer {name!r}; known: {', '.join(OPTIMIZER_COLORS)}")
+
+
+# Sequential cool-to-warm map for heights: deep blue (low) -> sky -> pale sand -> orange ->
+# vermillion (high). It runs along the blue-orange axis, which colour-blind viewers keep.
+_HEIGHT_STOPS = np.array(
+    [
+        [0.055, 0.165, 0.318],  # #0E2A51
+        [0.000, 0.447, 0.698],  # #0072B2
+        [0.337, 0.706, 0.914],  # #56B4E9
+        [0.914, 0.871, 0.737],  # #E9DEBC
+        [0.902, 0.624, 0.000],  # #E69F00
+        [0.835, 0.369, 0.000],  # #D55E00
+    ]
+)
+
+
+def height_color(values: Any, vmin: float, vmax: float) -> np.ndarray:
+    """Map heights to RGB colours, cool (low) to warm (high).
+
+    Parameters
+    ----------
+    values
+        Array-like of heights, any shape. Non-finite values map to the warmest colour.
+    vmin, vmax
+        Heights mapped to the two ends of the map; values outside are clipped.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float RGB in ``[0, 1]`` of shape ``values.shape + (3,)``.
+
+    Examples
+    --------
+    >>> height_color([0.0, 1.0], 0.0, 1.0).round(3).tolist()
+    [[0.055, 0.165, 0.318], [0.835, 0.369, 0.0]]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    span = vmax - vmin if vmax > vmin else 1.0
+    t = np.where(np.isfinite(v), (v - vmin) / span, 1.0)
+    t = np.clip(t, 0.0, 1.0) * (len(_HEIGHT_STOPS) - 1)
+    i = np.minimum(np.floor(t).astype(int), len(_HEIGHT_STOPS) - 2)
+    frac = (t - i)[..., None]
+    return np.asarray(_HEIGHT_STOPS[i] * (1.0 - frac) + _HEIGHT_STOPS[i + 1] * frac)
+
+
+def height_manim_colors(values: Any, vmin: float, vmax: float) -> list[ManimColor]:
+    """:func:`height_color` as a flat list of ``ManimColor`` (for ``set_fill`` and friends)."""
+    rgb = height_color(values, vmin, vmax).reshape(-1, 3)
+    return [ManimColor.from_rgb(tuple(float(c) for c in row)) for row in rgb]
+
+
+# --------------------------------------------------------------------------------------------
+# Fonts and text
+# --------------------------------------------------------------------------------------------
+
+
+def _pick_font(preferred: Sequence[str]) -> str:
+    available = set(manimpango.list_fonts())
+    for name in preferred:
+        if name in available:
+            return name
+    return "sans-serif"
+
+
+#: Font for words; Inter (Debian package ``fonts-inter``) if installed, else DejaVu Sans.
+FONT = _pick_font(("Inter", "DejaVu Sans", "Nimbus Sans"))
+
+TITLE_SIZE = 40
+BODY_SIZE = 30
+LABEL_SIZE = 26
+SMALL_SIZE = 22
+TICK_SIZE = 22
+CAPTION_SIZE = 26
+MATH_SIZE = 36
+
+
+def make_text(
+    text: str,
+    font_size: float = BODY_SIZE,
+    color: Any = TEXT_COLOR,
+    weight: str = "NORMAL",
+    **kwargs: Any,
+) -> Text:
+    """Words on screen, always in :data:`FONT`."""
+    return Text(text, font=FONT, font_size=font_size, color=color, weight=weight, **kwargs)
+
+
+def make_tex(
+    latex: str, font_size: float = MATH_SIZE, color: Any = TEXT_COLOR, **kwargs: Any
+) -> MathTex:
+    """A formula (math mode, no ``$``)."""
+    return MathTex(latex, font_size=font_size, color=color, **kwargs)
+
+
+def text_baseline(words: Text) -> float:
+    """The y of the baseline of a :class:`Text` (the median bottom of its glyphs)."""
+    bottoms = [glyph.get_bottom()[1] for glyph in words.submobjects] or [words.get_bottom()[1]]
+    return float(np.median(bottoms))
+
+
+def math_on_baseline(latex: str, baseline: float, left: float, **kwargs: Any) -> Mobject:
+    """A formula whose baseline sits at ``baseline`` and whose left edge is at ``left``.
+
+    Centring a formula on a line of text makes it float when it has descenders or subscripts;
+    this puts the formula's baseline on the text's instead.
+    """
+    tex = MathTex("x", latex, **kwargs)
+    ref, formula = tex[0], tex[1]
+    tex.shift([left - formula.get_left()[0], baseline - ref.get_bottom()[1], 0.0])
+    return formula
+
+
+def title(
+    text: str,
+    *,
+    math: str | None = None,
+    font_size: float = TITLE_SIZE,
+    color: Any = TEXT_COLOR,
+) -> VGroup:
+    r"""A scene title at the top edge of the frame.
+
+    Parameters
+    ----------
+    text
+        The words (set in :data:`FONT`).
+    math
+        Optional LaTeX shown after the words, on the same baseline, e.g. ``r"\eta = 0.100"``.
+
+    Returns
+    -------
+    VGroup
+        ``VGroup(words)`` or ``VGroup(words, formula)``, centred at the top; its ``text`` and
+        ``math`` attributes hold the two strings.
+    """
+    words = make_text(text, font_size=font_size, color=color, weight="MEDIUM")
+    parts: list[Mobject] = [words]
+    if math is not None:
+        formula = math_on_baseline(
+            math,
+            text_baseline(words),
+            words.get_right()[0] + 0.25 * font_size / TITLE_SIZE,
+            font_size=font_size * 1.05,
+            color=color,
+        )
+        parts.append(formula)
+    group = VGroup(*parts)
+    if group.width > config.frame_width - 1.0:
+        group.scale_to_fit_width(config.frame_width - 1.0)
+    group.move_to([0, 0, 0]).to_edge(UP, buff=0.35)
+    group.text = text
+    group.math = math
+    return group
+
+
+def _quick_copy(mob: VMobject) -> VMobject:
+    """A copy of a glyph tree holding only what drawing needs (far cheaper than ``copy()``)."""
+    new = VMobject()
+    new.points = mob.points.copy()
+    new.fill_rgbas = mob.fill_rgbas.copy()
+    new.stroke_rgbas = mob.stroke_rgbas.copy()
+    new.background_stroke_rgbas = mob.background_stroke_rgbas.copy()
+    new.stroke_width = mob.stroke_width
+    new.background_stroke_width = mob.background_stroke_width
+    new.submobjects = [_quick_copy(sub) for sub in mob.submobjects]
+    return new
+
+
+class _CachedGlyphs:
+    """Mixin for manim's numbers: reuse each digit's glyphs instead of deep-copying them.
+
+    ``DecimalNumber.set_value`` rebuilds the number from one mobject per character, each a
+    ``copy()`` of a cached ``MathTex`` (about 8 ms apiece). A live readout updated every frame
+    of a 1080p60 render spends most of the render there; these copies take a fraction of that
+    and draw the same pixels.
+    """
+
+    _glyphs: ClassVar[dict[tuple[str, float], VMobject]] = {}
+
+    def _string_to_mob(self, string: str, mob_class: Any = None, **kwargs: Any) -> VMobject:
+        if mob_class is not None or kwargs:
+            return super()._string_to_mob(string, mob_class, **kwargs)  # type: ignore[misc]
+        key = (string, float(self._font_size))  # type: ignore[attr-defined]
+        if key not in _CachedGlyphs._glyphs:
+            _CachedGlyphs._glyphs[key] = super()._string_to_mob(string)  # type: ignore[misc]
+        return _quick_copy(_CachedGlyphs._glyphs[key])
+
+
+class FastDecimalNumber(_CachedGlyphs, DecimalNumber):
+    """``DecimalNumber`` that is cheap to update every frame (same look, same API)."""
+
+
+class FastInteger(_CachedGlyphs, Integer):
+    """``Integer`` that is cheap to update every frame (same look, same API)."""
+
+
+def make_readout(
+    label: str,
+    value: float,
+    *,
+    digits: int = 3,
+    font_size: float = MATH_SIZE,
+    color: Any = TEXT_COLOR,
+    number_color: Any = None,
+    integer: bool = False,
+) -> VGroup:
+    """A live readout: a formula label such as ``"x_t ="`` and a number on its baseline.
+
+    Returns ``VGroup(label, number)`` with ``.label`` and ``.number`` attributes; the number is a
+    ``DecimalNumber`` (or ``Integer``) whose value scenes update with ``set_value`` or
+    ``ChangeDecimalToValue``. Stack several with :func:`stack_readouts` to align their ``=``.
+    """
+    tex = MathTex("x", label, font_size=font_size, color=color)
+    ref, lab = tex[0], tex[1]
+    ncolor = color if number_color is None else number_color
+    if integer:
+        number: DecimalNumber = FastInteger(int(round(value)), font_size=font_size, color=ncolor)
+    else:
+        number = FastDecimalNumber(
+            value, num_decimal_places=digits, font_size=font_size, color=ncolor
+        )
+    number.next_to(lab, RIGHT, buff=0.2)
+    number.shift(UP * (ref.get_bottom()[1] - number.get_bottom()[1]))
+    row = VGroup(lab, number)
+    row.label = lab
+    row.number = number
+    return row
+
+
+def stack_readouts(rows: Sequence[VGroup], buff: float = 0.34) -> VGroup:
+    """Stack readouts from :func:`make_readout` so that their labels end at the same x."""
+    group = VGroup(*rows).arrange(DOWN, buff=buff)
+    right = max(r.label.get_right()[0] for r in rows)
+    for r in rows:
+        r.shift(RIGHT * (right - r.label.get_right()[0]))
+    return group
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    """Format a number for display with a fixed number of decimals.
+
+    ``-0.000`` is shown as ``0.000``; very large or very small magnitudes switch to scientific
+    notation; non-finite values become ``inf`` / ``-inf`` / ``nan``.
+
+    Examples
+    --------
+    >>> fmt(0.1)
+    '0.100'
+    >>> fmt(-1e-9, 2)
+    '0.00'
+    >>> fmt(123456789.0, 2)
+    '1.23e+08'
+    """
+    v = float(x)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if abs(v) >= 1e6:
+        return f"{v:.{digits}e}"
+    s = f"{v:.{digits}f}"
+    if float(s) == 0.0:
+        s = s.lstrip("-")
+    return s
+
+
+def fmt_tex(x: float, digits: int = 3) -> str:
+    """:func:`fmt` as LaTeX (``1.23 \\times 10^{8}``, ``\\infty``).
+
+    Examples
+    --------
+    >>> fmt_tex(123456789.0, 2)
+    '1.23 \\\\times 10^{8}'
+    """
+    s = fmt(x, digits)
+    if s in ("inf", "-inf"):
+        return s.replace("inf", r"\infty")
+    if "e" in s and s != "nan":
+        mant, exp = s.split("e")
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return s
+
+
+def nice_step(span: float, target_ticks: int = 8) -> float:
+    """A 1-2-5 tick spacing giving about ``target_ticks`` ticks over ``span``.
+
+    Examples
+    --------
+    >>> nice_step(10.0)
+    2.0
+    >>> nice_step(30.0)
+    5.0
+    """
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / max(target_ticks, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if raw <= m * mag * 1.0000001:
+            return m * mag
+    return 10.0 * mag
+
+
+def nice_range(lo: float, hi: float, target_ticks: int = 8) -> tuple[float, float, float]:
+    """Widen ``[lo, hi]`` outward to multiples of a 1-2-5 step; returns ``(lo, hi, step)``.
+
+    Examples
+    --------
+    >>> nice_range(-0.3, 9.2)
+    (-2.0, 10.0, 2.0)
+    """
+    if hi <= lo:
+        hi = lo + 1.0
+    step = nice_step(hi - lo, target_ticks)
+    return (math.floor(lo / step) * step, math.ceil(hi / step) * step, step)
+
+
+def symmetric_range(
+    values: Iterable[float], margin: float = 0.1, target_ticks: int = 8
+) -> tuple[float, float, float]:
+    """A range symmetric about 0 covering every finite value, with ``margin`` spare (relative).
+
+    Examples
+    --------
+    >>> symmetric_range([4.0, -0.3, 1.2], target_ticks=10)
+    (-5.0, 5.0, 1.0)
+    """
+    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    half = max(finite, default=1.0) * (1.0 + margin)
+    half = half if half > 0 else 1.0
+    step = nice_step(2 * half, target_ticks)
+    half = math.ceil(half / step) * step
+    return (-half, half, step)
+
+
+# --------------------------------------------------------------------------------------------
+# Axes, markers, legends
+# --------------------------------------------------------------------------------------------
+
+
+def _fitting_step(lo: float, hi: float, target_ticks: int) -> float:
+    """A 1-2-5 step of which ``lo`` is a multiple (so ticks land on round numbers)."""
+    span = hi - lo
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    best: tuple[float, float] | None = None
+    mag = 10.0 ** math.floor(math.log10(span))
+    for scale in (mag / 100, mag / 10, mag, mag * 10):
+        for m in (1.0, 2.0, 2.5, 5.0):
+            step = m * scale
+            k = lo / step
+            if abs(k - round(k)) > 1e-9:
+                continue
+            score = abs(math.log((span / step) / target_ticks))
+            if best is None or score < best[0]:
+                best = (score, step)
+    return best[1] if best is not None else nice_step(span, target_ticks)
+
+
+def tick_decimals(step: float) -> int:
+    """Fewest decimals that write every multiple of ``step`` exactly (0.25 -> 2, 5 -> 0)."""
+    for d in range(5):
+        scaled = step * 10**d
+        if abs(scaled - round(scaled)) < 1e-9 * max(1.0, scaled):
+            return d
+    return 4
+
+
+def make_axes_1d(
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+    *,
+    x_length: float = 10.0,
+    y_length: float = 5.0,
+    numbers: bool = True,
+    y_numbers: bool | None = None,
+    tick_size: float = TICK_SIZE,
+    x_label: str | None = "x",
+    y_label: str | None = "f(x)",
+) -> Axes:
+    """Axes for a 1D objective in the house style.
+
+    Parameters
+    ----------
+    x_range, y_range
+        ``(min, max)`` or ``(min, max, step)``; a missing step is chosen by :func:`nice_step`.
+    x_length, y_length
+        Size in scene units.
+    numbers
+        Whether to number the ticks.
+    y_numbers
+        Whether to number the y ticks (defaults to ``numbers``).
+    x_label, y_label
+        LaTeX for the axis labels (``None`` for none). The labels are kept in
+        ``axes.x_label_mob`` / ``axes.y_label_mob`` and added to the axes.
+
+    Returns
+    -------
+    Axes
+    """
+    xr = list(x_range) if len(x_range) == 3 else [*x_range, _fitting_step(*x_range[:2], 9)]
+    yr = list(y_range) if len(y_range) == 3 else [*y_range, _fitting_step(*y_range[:2], 5)]
+    axis_config: dict[str, Any] = {
+        "color": AXIS_COLOR,
+        "stroke_width": 2,
+        "include_ticks": True,
+        "tick_size": 0.05,
+        "font_size": tick_size,
+    }
+    axes = Axes(
+        x_range=xr,
+        y_range=yr,
+        x_length=x_length,
+        y_length=y_length,
+        tips=False,
+        axis_config=axis_config,
+        x_axis_config={
+            "decimal_number_config": {
+                "num_decimal_places": tick_decimals(xr[2]),
+                "color": MUTED_TEXT,
+            },
+        },
+        y_axis_config={
+            "decimal_number_config": {
+                "num_decimal_places": tick_decimals(yr[2]),
+                "color": MUTED_TEXT,
+            },
+        },
+    )
+    if numbers:
+        x_nums = [v for v in np.arange(xr[0], xr[1] + xr[2] / 2, xr[2]) if abs(v) > 1e-12]
+        y_nums = [v for v in np.arange(yr[0], yr[1] + yr[2] / 2, yr[2]) if abs(v) > 1e-12]
+        axes.x_axis.add_numbers(x_nums, font_size=tick_size)
+        numbered = [*axes.x_axis.numbers]
+        if y_numbers is None or y_numbers:
+            axes.y_axis.add_numbers(y_nums, font_size=tick_size)
+            numbered += [*axes.y_axis.numbers]
+        for mob in numbered:
+            mob.set_color(MUTED_TEXT)
+            # a halo in the background colour keeps numbers readable where a curve crosses them
+            mob.set_stroke(BACKGROUND, width=4, background=True)
+    axes.x_label_mob = None
+    axes.y_label_mob = None
+    if x_label is not None:
+        xl = MathTex(x_label, font_size=tick_size * 1.3, color=MUTED_TEXT)
+        xl.next_to(axes.x_axis.get_end(), RIGHT, buff=0.15)
+        axes.x_label_mob = xl
+        axes.add(xl)
+    if y_label is not None:
+        yl = MathTex(y_label, font_size=tick_size * 1.3, color=MUTED_TEXT)
+        yl.next_to(axes.y_axis.get_end(), RIGHT, buff=0.15)
+        axes.y_label_mob = yl
+        axes.add(yl)
+    return axes
+
+
+def plot_objective_1d(
+    axes: Axes,
+    objective: Any,
+    x_range: Sequence[float] | None = None,
+    *,
+    samples: int = 400,
+    color: Any = CURVE_COLOR,
+    stroke_width: float = 3.5,
+) -> VMobject:
+    """The graph of a 1D objective on ``axes``, sampled in one vectorised call.
+
+    Parameters
+    ----------
+    axes
+        Axes made by :func:`make_axes_1d`.
+    objective
+        A 1D ``gdanim.objectives.Objective``.
+    x_range
+        ``(xmin, xmax)``; defaults to the axes' x-range.
+    samples
+        Number of sample points (the curve is drawn through them smoothly).
+    """
+    lo, hi = (x_range[0], x_range[1]) if x_range is not None else axes.x_range[:2]
+    xs = np.linspace(float(lo), float(hi), samples)
+    ys = np.asarray(objective.value(xs[:, None]), dtype=np.float64)
+    ok = np.isfinite(ys)
+    pts = np.array([axes.c2p(float(x), float(y)) for x, y in zip(xs[ok], ys[ok], strict=True)])
+    curve = VMobject(color=color, stroke_width=stroke_width)
+    curve.set_points_smoothly(pts)
+    return curve
+
+
+def make_marker(point: Any, color: Any, radius: float = 0.09) -> Dot:
+    """A filled dot with a thin dark ring, visible over curves and arrows of any colour."""
+    dot = Dot(point, radius=radius, color=color)
+    dot.set_stroke(BACKGROUND, width=2.5, background=True)
+    return dot
+
+
+def make_legend(
+    entries: Sequence[tuple[str, Any]],
+    *,
+    kind: str = "dot",
+    font_size: float = SMALL_SIZE,
+    direction: Any = DOWN,
+    buff: float = 0.18,
+) -> VGroup:
+    """A legend: one row per ``(text, colour)``; ``kind`` is ``"dot"`` or ``"line"``.
+
+    Each row is ``VGroup(swatch, words)``; rows are stacked along ``direction``.
+    """
+    rows = []
+    for text, color in entries:
+        if kind == "line":
+            swatch: Mobject = Line(LEFT * 0.22, RIGHT * 0.22, color=color, stroke_width=5)
+        else:
+            swatch = make_marker([0, 0, 0], color, radius=0.08)
+        words = make_text(text, font_size=font_size, color=TEXT_COLOR)
+        words.next_to(swatch, RIGHT, buff=0.14)
+        rows.append(VGroup(swatch, words))
+    vertical = abs(float(np.asarray(direction)[1])) > 0.5
+    group = VGroup(*rows).arrange(direction, aligned_edge=LEFT if vertical else ORIGIN, buff=buff)
+    return group
+
+
+def make_diverged_mark(
+    point: Any, step: int, *, font_size: float = SMALL_SIZE, direction: Any = UP
+) -> VGroup:
+    """A cross at ``point`` with the words "diverged at step N" beside it.
+
+    Returns ``VGroup(cross, words)``; ``mark.step`` holds ``step`` for tests.
+    """
+    cross = Cross(
+        Dot(point, radius=0.13),
+        stroke_color=DIVERGED_COLOR,
+        stroke_width=5,
+        scale_factor=1.0,
+    )
+    words = make_text(f"diverged at step {step}", font_size=font_size, color=DIVERGED_COLOR)
+    words.next_to(cross, direction, buff=0.12)
+    mark = VGroup(cross, words)
+    mark.step = int(step)
+    return mark
+
+
+# --------------------------------------------------------------------------------------------
+# Scene base
+# --------------------------------------------------------------------------------------------
+
+
+class GDScene(Scene):
+    """Base scene: house background, narration as subcaptions, named sections.
+
+    Subclasses start ``construct`` with :meth:`section` and narrate with :meth:`caption`
+    (or ``self.play(..., subcaption=...)``), so every render has sections and an ``.srt``.
+    """
+
+    def setup(self) -> None:
+        super().setup()
+        self.camera.background_color = ManimColor(BACKGROUND)
+
+    def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
+        """Add a subcaption; an earlier one still showing is cut short so that none overlap."""
+        start = datetime.timedelta(seconds=float(self.time + offset))
+        for sub in self.renderer.file_writer.subcaptions:
+            if sub.start <= start < sub.end:
+                sub.end = start
+        super().add_subcaption(content, duration=duration, offset=offset)
+
+    def caption(self, text: str, duration: float = 3.0, offset: float = 0.0) -> None:
+        """Add a subcaption starting now (plus ``offset``) that lasts ``duration`` seconds."""
+        self.add_subcaption(text, duration=duration, offset=offset)
+
+    def section(self, name: str) -> None:
+        """Start a new named section of the video."""
+        self.next_section(name)
