@@ -44,6 +44,13 @@ SCENES: dict[str, SceneInfo] = {
                   "Descent on a 3D surface with its shadow on the floor"),
         SceneInfo("BeyondSGD", "lecture", "What momentum and adaptive steps add"),
         SceneInfo("OptimizerRace", "race", "Six optimizers race off the saddle (S6 race C)"),
+        SceneInfo("LearningFromData", "lecture", "Part two: training a model is descent on a loss"),
+        SceneInfo("LinearRegressionFit", "regression",
+                  "Fitting a line by gradient descent, one update worked by hand (S3, S4)"),
+        SceneInfo("StochasticVsBatch", "regression",
+                  "Full batch, mini-batches and single samples: noise against cost (S3)"),
+        SceneInfo("OptimizerLossCurves", "losscurves",
+                  "Six optimizers train a small model: train and test loss per epoch (S5)"),
         SceneInfo("Outro", "lecture", "Summary of the lecture"),
     )
 }
@@ -60,6 +67,10 @@ LECTURE: tuple[str, ...] = (
     "SurfaceDescent3D",
     "BeyondSGD",
     "OptimizerRace",
+    "LearningFromData",
+    "LinearRegressionFit",
+    "StochasticVsBatch",
+    "OptimizerLossCurves",
     "Outro",
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import sympy
 from manim import (
     DOWN,
     LEFT,
@@ -53,7 +54,7 @@ from scenes.style import (
     title,
 )
 
-__all__ = ["BeyondSGD", "IntoTwoDimensions", "Outro", "TitleCard", "UpdateRule"]
+__all__ = ["BeyondSGD", "IntoTwoDimensions", "LearningFromData", "Outro", "TitleCard", "UpdateRule"]
 
 
 class TitleCard(GDScene):
@@ -227,6 +228,42 @@ class BeyondSGD(GDScene):
         self.play(FadeOut(VGroup(head, blocks, note)))
 
 
+def _mse_latex() -> str:
+    """The mean squared error of a line through N points, typeset by sympy."""
+    m, b, n_points = sympy.symbols("m b N")
+    n = sympy.Idx("n")
+    x, y = sympy.IndexedBase("x"), sympy.IndexedBase("y")
+    loss = sympy.Sum((m * x[n] + b - y[n]) ** 2, (n, 1, n_points)) / n_points
+    return "L(m, b) = " + sympy.latex(loss)
+
+
+class LearningFromData(GDScene):
+    """The second part's opening: training a model is gradient descent on a loss."""
+
+    def construct(self) -> None:
+        self.section("Learning from data")
+        kicker = make_text("Part two", font_size=BODY_SIZE, color=MUTED_TEXT)
+        heading = make_text("Learning from data", font_size=TITLE_SIZE * 1.4, weight="BOLD")
+        group = VGroup(kicker, heading).arrange(DOWN, buff=0.25).to_edge(UP, buff=0.9)
+        loss = make_tex(_mse_latex(), font_size=46)
+        loss.next_to(group, DOWN, buff=0.8)
+        note = make_text("the data fix the shape of the loss; gradient descent walks it",
+                         font_size=BODY_SIZE, color=SKY)
+        note.next_to(loss, DOWN, buff=0.6)
+        self.caption("Part two: learning from data.", 2.5)
+        self.play(FadeIn(kicker), Write(heading), run_time=1.3)
+        self.wait(0.6)
+        self.caption("Fitting a line means minimising a loss over its slope m and intercept b.",
+                     4)
+        self.play(Write(loss), run_time=1.5)
+        self.wait(1.2)
+        self.caption("The data decide the shape of that loss, and gradient descent walks "
+                     "down it.", 3.5)
+        self.play(FadeIn(note, shift=UP * 0.2))
+        self.wait(2.2)
+        self.play(FadeOut(VGroup(group, loss, note)))
+
+
 class Outro(GDScene):
     """The summary: what the lecture showed, in four lines."""
 
@@ -238,6 +275,7 @@ class Outro(GDScene):
             ("The learning rate against the curvature decides the regime: 2/L is the limit.",
              TEXT_COLOR),
             ("Saddles trap plain SGD; momentum and adaptive steps escape.", TEXT_COLOR),
+            ("Training a model is the same descent, on a loss the data define.", TEXT_COLOR),
             ("Every number here was computed exactly, and matches torch.optim.", MUTED_TEXT),
         ]
         rows = VGroup(*(
