@@ -1,0 +1,77 @@
+"""Tests for the disk cache of runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdanim import cache, descend, objectives, optimizers
+
+
+@pytest.fixture(autouse=True)
+def _cache_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GDANIM_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(root.glob("runs/*/*.npz"))
+
+
+def test_second_call_reads_the_same_run_from_disk(_cache_here: Path) -> None:
+    f = objectives.get("saddle")
+    opt = optimizers.from_spec("adam:lr=0.05,betas=0.9/0.99")
+    a = cache.cached_descend(f, opt, [1e-5, 0.5], 200, bound=(-1, 2, -1, 1))
+    assert len(_entries(_cache_here)) == 1
+    stamp = _entries(_cache_here)[0].stat().st_mtime_ns
+    b = cache.cached_descend(f, opt, [1e-5, 0.5], 200, bound=(-1, 2, -1, 1))
+    assert _entries(_cache_here)[0].stat().st_mtime_ns == stamp  # not rewritten
+    fresh = descend(f, opt, [1e-5, 0.5], 200, bound=(-1, 2, -1, 1))
+    for t in (a, b):
+        np.testing.assert_array_equal(t.points, fresh.points)
+        np.testing.assert_array_equal(t.buffers["exp_avg_sq"], fresh.buffers["exp_avg_sq"])
+        assert (t.diverged, t.stopped_at) == (fresh.diverged, fresh.stopped_at)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["lr", "steps", "x0", "bound", "function", "variables"],
+)
+def test_any_input_change_is_a_new_entry(_cache_here: Path, change: str) -> None:
+    args = {"f": objectives.parse("x**2 + y**2"), "opt": optimizers.sgd(lr=0.1),
+            "x0": [1.0, 1.0], "steps": 10, "bound": None}
+    cache.cached_descend(args["f"], args["opt"], args["x0"], args["steps"], bound=args["bound"])
+    other = dict(args)
+    other.update({
+        "lr": {"opt": optimizers.sgd(lr=0.2)},
+        "steps": {"steps": 11},
+        "x0": {"x0": [1.0, 1.0 + 1e-15]},
+        "bound": {"bound": (-5, 5, -5, 5)},
+        "function": {"f": objectives.parse("x**2 + 2*y**2")},
+        "variables": {"f": objectives.parse("x**2 + y**2", ["x", "y", "z"]),
+                      "x0": [1.0, 1.0, 0.0]},
+    }[change])
+    t = cache.cached_descend(other["f"], other["opt"], other["x0"], other["steps"],
+                             bound=other["bound"])
+    assert len(_entries(_cache_here)) == 2
+    ref = descend(other["f"], other["opt"], other["x0"], other["steps"], bound=other["bound"])
+    np.testing.assert_array_equal(t.points, ref.points)
+
+
+def test_corrupt_entry_is_recomputed(_cache_here: Path) -> None:
+    f, opt = objectives.get("bowl"), optimizers.sgd(lr=0.1)
+    cache.cached_descend(f, opt, [2.0, 2.0], 50)
+    entry = _entries(_cache_here)[0]
+    entry.write_bytes(b"truncated")
+    t = cache.cached_descend(f, opt, [2.0, 2.0], 50)
+    np.testing.assert_array_equal(t.points, descend(f, opt, [2.0, 2.0], 50).points)
+    assert entry.stat().st_size > 100
+
+
+def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, _cache_here: Path) -> None:
+    monkeypatch.setenv("GDANIM_CACHE_DIR", "off")
+    assert cache.cache_dir() is None
+    cache.cached_descend(objectives.get("bowl"), optimizers.sgd(lr=0.1), [2.0, 2.0], 5)
+    assert not _cache_here.exists()
