@@ -1,8 +1,9 @@
-"""The ``gdanim`` command: render built-in scenes or the whole lecture.
+"""The ``gdanim`` command: built-in scenes, the lecture, and custom videos of your own function.
 
 Rendering happens in ``python -m manim render`` subprocesses (see :mod:`gdanim.render`), so
-this module imports neither manim nor the scenes. Bad input is reported in one line on stderr
-with exit status 2; nothing is written in that case.
+this module imports neither manim nor the scenes. Every input is checked before anything is
+rendered: bad input is reported in one line on stderr with exit status 2, and nothing is
+written. A render that fails or is interrupted leaves nothing at the output path.
 
 Examples
 --------
@@ -11,26 +12,36 @@ Examples
     gdanim list
     gdanim render GradientSteps1D -q l
     gdanim lecture                      # 1080p60 lecture with its .srt, printed path
-    gdanim lecture -q l -o /tmp/lecture.mp4
+    gdanim descend --function "x*cos(0.15*pi*x)" --start 15 --lr 0.1 --lr 3 --steps 10 -q l
+    gdanim race --function "x**2/20 + y**2" --start -7,2 --steps 100 \\
+        --optimizer sgd:lr=0.95 --optimizer adam:lr=0.3,betas=0.9/0.99 -o valley.mp4
+    gdanim video examples/valley_race.toml -q l
 """
 
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
+from typing import Any
 
 import click
 
+from gdanim import config as cfg
 from gdanim import render as rd
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]
 
 REPO_ROOT = rd.REPO_ROOT
 DEFAULT_MEDIA = REPO_ROOT / "media"
+CUSTOM_SCENES = REPO_ROOT / "scenes" / "custom.py"
 
 
 class InputError(click.ClickException):
@@ -45,57 +56,238 @@ def _catalog() -> ModuleType:
     return catalog
 
 
-def _progress(quiet: bool) -> Callable[[int, int, rd.RenderJob, float], None]:
-    def show(done: int, total: int, job: rd.RenderJob, elapsed: float) -> None:
-        if quiet:
-            return
-        eta = elapsed / done * (total - done)
-        click.echo(
-            f"[gdanim] scene {done} of {total} done ({job.name}); elapsed {elapsed:.0f} s, "
-            f"about {eta:.0f} s left",
-            err=True,
-        )
-
-    return show
+# --------------------------------------------------------------------------------------------
+# Progress
+# --------------------------------------------------------------------------------------------
 
 
-def _check_output(path: Path, suffix: str) -> Path:
-    path = path.expanduser()
-    if path.suffix.lower() != suffix:
-        raise InputError(f"-o/--output: {path} must end in {suffix} for this format")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise InputError(f"-o/--output: {parent} is not a folder")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"-o/--output: cannot create folder {parent} ({exc.strerror})") from None
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"-o/--output: folder {parent} is not writable")
-    return path
+class Progress:
+    """Job-level progress on stderr: scene k of n, elapsed time and an estimate of what is left.
+
+    manim's own per-animation bars appear between these lines; ``quiet`` silences everything.
+    """
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.t0 = time.monotonic()
+
+    def say(self, text: str) -> None:
+        """One status line."""
+        if not self.quiet:
+            click.echo(f"[gdanim] {text}", err=True)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def started(self, index: int, total: int, job: rd.RenderJob) -> None:
+        self.say(f"scene {index} of {total}: {job.name} ...")
+
+    def finished(self, done: int, total: int, job: rd.RenderJob, elapsed: float) -> None:
+        left = elapsed / done * (total - done)
+        estimate = f", about {left:.0f} s left" if done < total else ""
+        self.say(f"scene {done} of {total} done ({job.name}); elapsed {self.elapsed():.0f} s"
+                 f"{estimate}")
 
 
-quality_option = click.option(
-    "-q", "--quality", type=click.Choice(list(rd.QUALITIES)), default="h", show_default=True,
-    help="manim quality preset: l=480p15, m=720p30, h=1080p60, p=1440p60, k=2160p60.",
+# --------------------------------------------------------------------------------------------
+# Options shared by the commands
+# --------------------------------------------------------------------------------------------
+
+
+def _opt(*decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(*decls, **kwargs)
+
+
+quality_option = _opt(
+    "-q", "--quality", type=click.Choice(list(rd.QUALITIES)), default=None,
+    help="manim quality preset: l=480p15, m=720p30, h=1080p60 (default), p=1440p60, "
+         "k=2160p60. Example: -q l",
 )
-jobs_option = click.option(
+format_option = _opt(
+    "--format", "fmt", type=click.Choice(list(cfg.FORMATS)), default=None,
+    help="mp4 (default), webm (VP9, for slides), gif (loops for ever) or png (the last frame "
+         "only). Default: taken from the -o suffix, else mp4. Example: --format webm",
+)
+publish_option = _opt(
+    "--publish/--no-publish", default=None,
+    help="Encode for video platforms: H.264 High, yuv420p, CRF 18, BT.709, a keyframe every "
+         "2 s, +faststart, AAC 48 kHz if there is audio; the .srt beside it. mp4 only.",
+)
+poster_option = _opt(
+    "--poster/--no-poster", default=None,
+    help="Also write the last frame as a PNG beside the video (OUT.png).",
+)
+sections_option = _opt(
+    "--sections/--no-sections", default=None,
+    help="Also write one clip per section into OUT.sections/ and an index OUT.sections.json "
+         "(name, file, duration), e.g. for slides.",
+)
+quiet_option = _opt("--quiet", is_flag=True,
+                    help="No progress display (neither gdanim's nor manim's); print only the "
+                         "output path.")
+jobs_option = _opt(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
     help="Scenes rendered at once, in separate processes (default: the number of cores).",
 )
-quiet_option = click.option("--quiet", is_flag=True, help="Print only the output path.")
+title_option = _opt("--title", default=None,
+                    help=f"Title shown at the top (at most {cfg.MAX_TITLE} characters). "
+                         "Example: --title \"Into the valley\"")
+view_option = _opt(
+    "--view", default=None, metavar="XMIN,XMAX[,YMIN,YMAX]",
+    help="Part of the plane to show; must contain the start. Default: the function's catalog "
+         "view, or one that holds the start and the paths. Example: --view -10,10,-5,5",
+)
+three_d_option = _opt("--3d", "three_d", is_flag=True,
+                      help="Draw the function of x and y as a 3D surface with the paths on it.")
+function_option = _opt(
+    "--function", "-f", "function", required=True, metavar="F",
+    help="A catalog name (see the list below) or a formula in x (and y), e.g. "
+         "\"x**2/20 + y**2\"; ^ also means power. Never evaluated as Python.",
+)
+steps_option = _opt("--steps", "-n", type=int, required=True, metavar="N",
+                    help=f"Number of steps, 1 to {cfg.MAX_STEPS}. Example: --steps 100")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _output_option(default_hint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return _opt("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="PATH",
+                help=f"Output file (default: {default_hint}). Example: -o /tmp/valley.mp4")
+
+
+def _common(default_hint: str, title: bool = True) -> Callable[[Callable[..., Any]],
+                                                              Callable[..., Any]]:
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        opts = [quality_option, format_option, _output_option(default_hint), publish_option,
+                poster_option, sections_option]
+        if title:
+            opts.append(title_option)
+        opts.append(quiet_option)
+        for opt in reversed(opts):
+            fn = opt(fn)
+        return fn
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The output options as given on the command line (``None``: not given)."""
+
+    quality: str | None
+    fmt: str | None
+    output: Path | None
+    publish: bool | None
+    poster: bool | None
+    sections: bool | None
+
+
+def _request(opts: Outputs, default_path: Callable[[str, str], Path],
+             settings: cfg.OutputSettings | None = None,
+             settings_path: Path | None = None) -> rd.OutputRequest:
+    """Merge command line, file settings and defaults; check the combination and the path."""
+    s = settings or cfg.OutputSettings()
+    quality = opts.quality or s.quality or "h"
+    publish = opts.publish if opts.publish is not None else bool(s.publish)
+    poster = opts.poster if opts.poster is not None else bool(s.poster)
+    sections = opts.sections if opts.sections is not None else bool(s.sections)
+    path = opts.output if opts.output is not None else settings_path
+    fmt_given = opts.fmt or (s.format if opts.output is None else None)
+    if opts.output is None and opts.fmt is not None and path is not None:
+        path = path.with_suffix(cfg.FORMATS[opts.fmt])  # --format wins over the file's name
+    name = "[output] file" if opts.output is None and settings_path is not None \
+        else "-o/--output"
+    fmt = cfg.format_for(path, fmt_given, name)
+    # a file's setting that does not apply to the format asked for is dropped; the same
+    # option given on the command line is an error
+    if publish and fmt != "mp4":
+        if opts.publish is None:
+            publish = False
+        else:
+            raise cfg.ConfigError(f"--publish: makes an H.264 MP4 for video platforms; it "
+                                  f"cannot be combined with --format {fmt} (use mp4)")
+    if fmt == "png" and poster:
+        if opts.poster is None:
+            poster = False
+        else:
+            raise cfg.ConfigError("--poster: a png output is already the last frame; drop "
+                                  "--poster or choose --format mp4, webm or gif")
+    if fmt == "png" and sections:
+        if opts.sections is None:
+            sections = False
+        else:
+            raise cfg.ConfigError("--sections: a png output is one frame; choose --format mp4, "
+                                  "webm or gif for section clips")
+    if path is None:
+        path = default_path(quality, cfg.FORMATS[fmt])
+    path = cfg.check_output_path(path, name)
+    return rd.OutputRequest(path=path, fmt=fmt, quality=quality, publish=publish, poster=poster,
+                            sections=sections)
+
+
+def _workers(jobs: int | None) -> int:
+    return jobs if jobs is not None else max(1, os.cpu_count() or 1)
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    s = re.sub(r"[^A-Za-z0-9.]+", "_", text.replace("**", "^")).strip("_.").lower()
+    return s[:limit].rstrip("_.") or "video"
+
+
+@contextmanager
+def _errors_as_input() -> Iterator[None]:
+    """Turn :class:`~gdanim.config.ConfigError` into a one-line exit-2 error."""
+    try:
+        yield
+    except cfg.ConfigError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
+             quiet: bool) -> rd.Assembled:
+    """Render ``jobs`` and assemble them into ``req``; prints progress, returns the files."""
+    progress = Progress(quiet)
+    if req.fmt == "png":
+        jobs = jobs[-1:]  # the last frame of the video is the last frame of its last scene
+    n = len(jobs)
+    what = "scene" if n == 1 else "scenes"
+    progress.say(f"rendering {n} {what} at {rd.QUALITIES[req.quality][1]} -> {req.path}")
+    results = rd.render_many(
+        jobs, workers=min(workers, n), progress=progress.finished, started=progress.started,
+        quality=req.quality, fmt="png" if req.fmt == "png" else "mp4",
+        media_dir=DEFAULT_MEDIA / "build", sections=req.sections, lossless=req.lossless,
+        quiet=quiet,
+    )
+    done = rd.assemble(results, req, log=progress.say)
+    for extra in done.files[1:]:
+        if extra.parent != req.sections_dir:
+            progress.say(f"wrote {extra}")
+    if done.section_files:
+        progress.say(f"wrote {len(done.section_files)} section clips in {req.sections_dir}")
+    length = f"{done.duration:.1f} s of video, " if req.fmt != "png" else ""
+    progress.say(f"done: {length}{progress.elapsed():.0f} s in all")
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# The command group
+# --------------------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="gdanim")
 def cli() -> None:
     """Explainer videos of gradient descent, with exact numbers.
+
+    Bad input is reported in one line with exit status 2, before anything is rendered.
 
     \b
     Examples:
       gdanim list
       gdanim render TangentSlope -q l
       gdanim lecture
+      gdanim descend --function "x*cos(0.15*pi*x)" --start 15 --lr 0.1 --lr 3 --steps 10
+      gdanim race --function "x**2/20 + y**2" --start -7,2 --steps 100 \\
+          --optimizer sgd:lr=0.95 --optimizer adam:lr=0.3,betas=0.9/0.99 -o valley.mp4
+      gdanim video examples/valley_race.toml -q l
     """
 
 
@@ -125,107 +317,285 @@ def _jobs_for(names: Sequence[str]) -> list[rd.RenderJob]:
     return jobs
 
 
-def _workers(jobs: int | None) -> int:
-    return jobs if jobs is not None else max(1, os.cpu_count() or 1)
-
-
 @cli.command("render")
 @click.argument("scenes", nargs=-1, required=True)
 @quality_option
-@jobs_option
+@format_option
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the finished videos (default: media/<quality>/).")
+              metavar="DIR",
+              help="Folder for the finished videos (default: media/<quality>/). "
+                   "Example: -o /tmp/clips")
+@publish_option
+@poster_option
+@sections_option
+@jobs_option
 @quiet_option
-def render_cmd(scenes: tuple[str, ...], quality: str, jobs: int | None, output_dir: Path | None,
-               quiet: bool) -> None:
-    """Render built-in scenes by name; prints the path of each video.
+def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
+               output_dir: Path | None, publish: bool | None, poster: bool | None,
+               sections: bool | None, jobs: int | None, quiet: bool) -> None:
+    """Render built-in scenes by name (see gdanim list); prints the path of each video.
 
     \b
-    Example:
+    Examples:
       gdanim render GradientSteps1D LearningRateRegimes -q l
+      gdanim render OptimizerRace --format webm --poster -o slides/
     """
     job_list = _jobs_for(scenes)
-    out_dir = (output_dir or DEFAULT_MEDIA / rd.QUALITIES[quality][0]).expanduser()
-    _check_output(out_dir / "x.mp4", ".mp4")
+    q = quality or "h"
+    out_dir = (output_dir or DEFAULT_MEDIA / rd.QUALITIES[q][0]).expanduser()
+    ext = cfg.FORMATS[fmt or "mp4"]
+    with _errors_as_input():
+        reqs = [
+            _request(Outputs(q, fmt or "mp4", out_dir / f"{job.scene}{ext}", publish, poster,
+                             sections), lambda _q, _e: out_dir)
+            for job in job_list
+        ]
+    progress = Progress(quiet)
+    base = reqs[0]
     results = rd.render_many(
-        job_list, workers=_workers(jobs), progress=_progress(quiet), quality=quality,
-        media_dir=DEFAULT_MEDIA / "build", quiet=quiet,
+        job_list, workers=_workers(jobs), progress=progress.finished, started=progress.started,
+        quality=base.quality, fmt="png" if base.fmt == "png" else "mp4",
+        media_dir=DEFAULT_MEDIA / "build", sections=base.sections, lossless=base.lossless,
+        quiet=quiet,
     )
-    for res in results:
-        target = out_dir / res.video.name
-        rd.concat_videos([res.video], target)
-        if res.srt is not None:
-            rd.merge_srt([(res.srt, 0.0)], target.with_suffix(".srt"))
-        click.echo(str(target))
-
-
-def render_lecture(quality: str, output: Path, workers: int, quiet: bool) -> tuple[Path, Path]:
-    """Render every lecture scene, join them into ``output`` and write its ``.srt``."""
-    cat = _catalog()
-    jobs = _jobs_for(cat.LECTURE)
-    start = time.monotonic()
-    results = rd.render_many(
-        jobs, workers=workers, progress=_progress(quiet), quality=quality,
-        media_dir=DEFAULT_MEDIA / "build", quiet=quiet,
-    )
-    offsets, t = [], 0.0
-    for res in results:
-        offsets.append((res.srt, t))
-        t += rd.probe_duration(res.video)
-    srt = output.with_suffix(".srt")
-    rd.concat_videos([r.video for r in results], output)
-    rd.merge_srt(offsets, srt)
-    if not quiet:
-        click.echo(
-            f"[gdanim] lecture: {t:.1f} s of video rendered in {time.monotonic() - start:.0f} s",
-            err=True,
-        )
-    return output, srt
+    for res, req in zip(results, reqs, strict=True):
+        done = rd.assemble([res], req, log=progress.say)
+        click.echo(str(done.video))
 
 
 @cli.command("lecture")
-@quality_option
+@_common("media/lecture/gdanim_lecture_<quality>.mp4", title=False)
 @jobs_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Path of the lecture video (default: media/lecture/gdanim_lecture_<q>.mp4).")
-@quiet_option
-def lecture_cmd(quality: str, jobs: int | None, output: Path | None, quiet: bool) -> None:
+def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
+                publish: bool | None, poster: bool | None, sections: bool | None,
+                quiet: bool, jobs: int | None) -> None:
     """Render the whole lecture, with subtitles beside it; prints the video's path.
 
     \b
     Examples:
-      gdanim lecture              # 1080p60
-      gdanim lecture -q l         # quick preview at 480p15
+      gdanim lecture                      # 1080p60
+      gdanim lecture -q l                 # quick preview at 480p15
+      gdanim lecture --publish --sections -o lecture.mp4
     """
-    qname = rd.QUALITIES[quality][0]
-    out = _check_output(output or DEFAULT_MEDIA / "lecture" / f"gdanim_lecture_{qname}.mp4",
-                        ".mp4")
-    video, _ = render_lecture(quality, out, _workers(jobs), quiet)
-    click.echo(str(video))
+    with _errors_as_input():
+        req = _request(
+            Outputs(quality, fmt, output, publish, poster, sections),
+            lambda q, ext: DEFAULT_MEDIA / "lecture"
+            / f"gdanim_lecture_{rd.QUALITIES[q][0]}{ext}",
+        )
+    done = _produce(_jobs_for(_catalog().LECTURE), req, workers=_workers(jobs), quiet=quiet)
+    click.echo(str(done.video))
+
+
+# --------------------------------------------------------------------------------------------
+# Custom videos
+# --------------------------------------------------------------------------------------------
+
+
+def _catalog_help() -> str:
+    from gdanim import objectives, optimizers
+
+    return (f"Catalog functions: {', '.join(objectives.names())}. Optimizers: "
+            f"{', '.join([*optimizers.names(), 'momentum', 'nesterov'])}.")
+
+
+def _custom_jobs(plans: Sequence[cfg.ScenePlan], title: str | None) -> list[rd.RenderJob]:
+    jobs: list[rd.RenderJob] = []
+    if title:
+        subtitle = [p.spec.title or "" for p in plans]
+        jobs.append(rd.RenderJob(file=CUSTOM_SCENES, scene="CustomTitle",
+                                 params={"title": title, "scenes": subtitle},
+                                 label="title card"))
+    for i, plan in enumerate(plans, start=1):
+        label = plan.scene_class if len(plans) == 1 else f"{plan.scene_class} #{i}"
+        jobs.append(rd.RenderJob(file=CUSTOM_SCENES, scene=plan.scene_class,
+                                 params=plan.params(), label=label))
+    return jobs
+
+
+def _run_custom(spec: cfg.SceneSpec, opts: Outputs, quiet: bool) -> None:
+    with _errors_as_input():
+        plan = spec.resolve(style="cli")
+        name = plan.objective.name or _slug(plan.objective.text)
+
+        def default(q: str, ext: str) -> Path:
+            return DEFAULT_MEDIA / "custom" / f"{spec.kind}_{name}_{rd.QUALITIES[q][0]}{ext}"
+
+        req = _request(opts, default)
+    done = _produce(_custom_jobs([plan], None), req, workers=1, quiet=quiet)
+    click.echo(str(done.video))
+
+
+def _numbers(text: str | None, name: str, example: str) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    with _errors_as_input():
+        return cfg.parse_numbers(text, name, example=example)
+
+
+@cli.command("descend", epilog=_catalog_help())
+@function_option
+@click.option("--start", "-s", required=True, metavar="X0[,Y0]",
+              help="Start point, one number per variable. Example: --start 15 or --start -7,2")
+@click.option("--lr", "lrs", type=float, multiple=True, required=True, metavar="ETA",
+              help=f"Learning rate; repeat for up to {cfg.MAX_LRS} runs side by side. "
+                   "Example: --lr 0.1 --lr 3")
+@steps_option
+@view_option
+@three_d_option
+@_common("media/custom/descend_<function>_<quality>.<format>")
+def descend_cmd(function: str, start: str, lrs: tuple[float, ...], steps: int,
+                view: str | None, three_d: bool, quality: str | None, fmt: str | None,
+                output: Path | None, publish: bool | None, poster: bool | None,
+                sections: bool | None, title: str | None, quiet: bool) -> None:
+    """Plain gradient descent on your function, at one or more learning rates.
+
+    On a function of x, each --lr gets a panel of arrow-traced steps, side by side; on a
+    function of x and y, every run is a path over the contour map and the gradient field.
+    A run that diverges is shown and marked with its step.
+
+    \b
+    Examples:
+      gdanim descend --function "x*cos(0.15*pi*x)" --start 15 --lr 0.1 --lr 3 --steps 10 -q l
+      gdanim descend --function bowl --start 2,2 --lr 0.1 --steps 100 -o bowl.mp4
+      gdanim descend -f "x^4 - 3*x^2" --start 2 --lr 0.05 --steps 40 --format gif
+    """
+    spec = cfg.SceneSpec(
+        kind="descend", function=function, start=_numbers(start, "--start", "-7,2") or (),
+        steps=steps, lrs=tuple(lrs), view=_numbers(view, "--view", "-10,10,-5,5"), title=title,
+        three_d=three_d,
+    )
+    _run_custom(spec, Outputs(quality, fmt, output, publish, poster, sections), quiet)
+
+
+@cli.command("race", epilog=_catalog_help())
+@function_option
+@click.option("--start", "-s", required=True, metavar="X0,Y0",
+              help="Start point of every optimizer. Example: --start -7,2")
+@steps_option
+@click.option("--optimizer", "optimizers", multiple=True, required=True, metavar="SPEC",
+              help="name[:key=value,...] with torch.optim's keywords; repeat for up to "
+                   f"{cfg.MAX_OPTIMIZERS}. Example: --optimizer sgd:lr=0.05,momentum=0.9 "
+                   "--optimizer adam:lr=0.1,betas=0.9/0.99")
+@view_option
+@three_d_option
+@_common("media/custom/race_<function>_<quality>.<format>")
+def race_cmd(function: str, start: str, steps: int, optimizers: tuple[str, ...],
+             view: str | None, three_d: bool, quality: str | None, fmt: str | None,
+             output: Path | None, publish: bool | None, poster: bool | None,
+             sections: bool | None, title: str | None, quiet: bool) -> None:
+    """Race optimizers from one start over the contour map of a function of x and y.
+
+    Each optimizer has its own colour (the same in every gdanim video) and marker; the legend
+    gives its hyperparameters and its live loss. With --3d the paths run on the surface.
+
+    \b
+    Examples:
+      gdanim race --function "x**2/20 + y**2" --start -7,2 --steps 100 \\
+          --optimizer sgd:lr=0.95 --optimizer adam:lr=0.3,betas=0.9/0.99 -q l -o valley.mp4
+      gdanim race -f rosenbrock --start -1.5,2.5 --steps 500 --optimizer adam:lr=0.05 \\
+          --optimizer momentum:lr=0.0005 --3d --publish
+    """
+    spec = cfg.SceneSpec(
+        kind="race", function=function, start=_numbers(start, "--start", "-7,2") or (),
+        steps=steps, optimizers=tuple(optimizers),
+        view=_numbers(view, "--view", "-10,10,-5,5"), title=title, three_d=three_d,
+    )
+    _run_custom(spec, Outputs(quality, fmt, output, publish, poster, sections), quiet)
+
+
+@cli.command("video")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE.toml")
+@_common("[output] file in FILE.toml, else media/custom/<FILE>_<quality>.<format>")
+@jobs_option
+def video_cmd(file: Path, quality: str | None, fmt: str | None, output: Path | None,
+              publish: bool | None, poster: bool | None, sections: bool | None,
+              title: str | None, quiet: bool, jobs: int | None) -> None:
+    """Render a sequence of scenes described in a TOML file.
+
+    Each [[scene]] table is a descent (type = "descend", with lr) or a race (type = "race", with
+    optimizers), with function, start, steps and optionally view, title, captions and 3d. An
+    [output] table may set file, quality, format, publish, poster and sections; options given
+    here win. --title (or title = "..." at the top of the file) adds a title card. See
+    examples/valley_race.toml.
+
+    \b
+    Examples:
+      gdanim video examples/valley_race.toml -q l
+      gdanim video lesson.toml --publish -o lesson.mp4
+    """
+    with _errors_as_input():
+        spec = cfg.VideoSpec.from_file(file)
+        plans = spec.resolve()
+        if title is not None:
+            _check_title(title)
+        card = title if title is not None else spec.title
+        req = _request(
+            Outputs(quality, fmt, output, publish, poster, sections),
+            lambda q, ext: DEFAULT_MEDIA / "custom" / f"{_slug(file.stem)}_"
+            f"{rd.QUALITIES[q][0]}{ext}",
+            settings=spec.output, settings_path=spec.output_path(),
+        )
+    done = _produce(_custom_jobs(plans, card), req, workers=_workers(jobs), quiet=quiet)
+    click.echo(str(done.video))
+
+
+def _check_title(title: str) -> None:
+    if not title.strip() or len(title) > cfg.MAX_TITLE or not title.isprintable():
+        raise cfg.ConfigError(f"--title: one line of at most {cfg.MAX_TITLE} printable "
+                              "characters")
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the command line and turn every failure into one line on stderr."""
+    previous: Any = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        previous = None
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="gdanim",
                  standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("gdanim: interrupted; no output was written", err=True)
-        return 130
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        rd.terminate_renders()
         click.echo("gdanim: interrupted; no output was written", err=True)
         return 130
     except click.UsageError as exc:
-        click.echo(f"gdanim: error: {exc.format_message()}", err=True)
+        click.echo(f"gdanim: error: {_one_line(exc.format_message())}", err=True)
         return 2
     except click.ClickException as exc:
-        click.echo(f"gdanim: error: {exc.format_message()}", err=True)
+        click.echo(f"gdanim: error: {_one_line(exc.format_message())}", err=True)
         return exc.exit_code
     except rd.RenderError as exc:
         click.echo(f"gdanim: render failed: {exc}", err=True)
         return 1
+    except OSError as exc:
+        click.echo(f"gdanim: error: {_one_line(str(exc))}", err=True)
+        return 1
+    except Exception as exc:  # a bug: one line, the traceback only when asked for
+        if os.environ.get("GDANIM_DEBUG"):
+            raise
+        click.echo(f"gdanim: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                   "(run again with GDANIM_DEBUG=1 for the traceback)", err=True)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -1,0 +1,75 @@
+"""A real low-quality render of the whole lecture, checked with ffprobe.
+
+This renders every lecture scene with manim at 480p15 through ``gdanim lecture`` (two processes
+at once), joins them, and checks the result: H.264, yuv420p, the expected duration, and a
+non-empty ``.srt`` beside it whose captions lie inside the video.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from manim import tempconfig
+
+from scenes import catalog
+
+
+def _ffprobe(path: Path) -> dict:  # type: ignore[type-arg]
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def _expected_duration(tmp: Path) -> float:
+    """Sum of every lecture scene's duration, from constructing the scenes without rendering."""
+    import importlib
+
+    total = 0.0
+    for name in catalog.LECTURE:
+        info = catalog.SCENES[name]
+        module = importlib.import_module(f"scenes.{info.module}")
+        with tempconfig({"quality": "low_quality", "media_dir": str(tmp), "dry_run": True,
+                         "write_to_movie": False, "disable_caching": True,
+                         "verbosity": "WARNING", "progress_bar": "none"}):
+            scene = getattr(module, name)()
+            scene.render()
+            total += scene.renderer.time
+    return total
+
+
+@pytest.mark.slow
+def test_lecture_renders_at_low_quality(tmp_path: Path) -> None:
+    out = tmp_path / "lecture.mp4"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdanim.cli", "lecture", "-q", "l", "-j", "2", "--quiet",
+         "-o", str(out)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == str(out)
+    info = _ffprobe(out)
+    video = [s for s in info["streams"] if s["codec_type"] == "video"]
+    assert len(video) == 1
+    assert video[0]["codec_name"] == "h264"
+    assert video[0]["pix_fmt"] == "yuv420p"
+    assert (video[0]["width"], video[0]["height"]) == (854, 480)
+    duration = float(info["format"]["duration"])
+    expected = _expected_duration(tmp_path / "dry")
+    assert duration == pytest.approx(expected, abs=0.15 * len(catalog.LECTURE))
+    assert duration > 120
+
+    srt = out.with_suffix(".srt")
+    assert srt.exists()
+    text = srt.read_text(encoding="utf-8")
+    times = re.findall(r"(\d\d):(\d\d):(\d\d),(\d\d\d) --> ", text)
+    assert len(times) >= 2 * len(catalog.LECTURE)  # narration throughout
+    starts = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in times]
+    assert starts == sorted(starts) and starts[-1] < duration
+    assert not list(tmp_path.glob("*.part*"))

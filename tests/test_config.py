@@ -1,0 +1,189 @@
+"""Tests for gdanim.config: typed video descriptions, TOML files, checks, default views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gdanim import config as cfg
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "valley_race.toml"
+
+
+def _race(**kw: object) -> cfg.SceneSpec:
+    base: dict[str, object] = {
+        "kind": "race", "function": "x**2/20 + y**2", "start": (-7.0, 2.0), "steps": 100,
+        "optimizers": ("sgd:lr=0.95", "adam:lr=0.3,betas=0.9/0.99"),
+    }
+    base.update(kw)
+    return cfg.SceneSpec(**base)  # type: ignore[arg-type]
+
+
+def _descend(**kw: object) -> cfg.SceneSpec:
+    base: dict[str, object] = {
+        "kind": "descend", "function": "x*cos(0.15*pi*x)", "start": (15.0,), "steps": 10,
+        "lrs": (0.1, 3.0),
+    }
+    base.update(kw)
+    return cfg.SceneSpec(**base)  # type: ignore[arg-type]
+
+
+def test_race_plan_and_params() -> None:
+    plan = _race(view=(-10.0, 10.0, -5.0, 5.0)).resolve()
+    assert plan.scene_class == "CustomRace"
+    assert [o.display_name for o in plan.optimizers] == ["SGD", "Adam"]
+    params = plan.params()
+    assert params["optimizers"] == ["sgd:lr=0.95", "adam:lr=0.3,betas=0.9/0.99"]
+    assert params["view"] == [-10.0, 10.0, -5.0, 5.0]
+    assert params["start"] == [-7.0, 2.0] and params["steps"] == 100
+
+
+@pytest.mark.parametrize(
+    ("spec", "scene"),
+    [
+        (_descend(), "CustomDescent1D"),
+        (_descend(function="bowl", start=(2.0, 2.0), lrs=(0.1,)), "CustomDescent2D"),
+        (_race(three_d=True), "CustomRace3D"),
+        (_descend(function="bowl", start=(2.0, 2.0), lrs=(0.1,), three_d=True), "CustomRace3D"),
+    ],
+)
+def test_scene_class_follows_kind_and_dimension(spec: cfg.SceneSpec, scene: str) -> None:
+    assert spec.resolve().scene_class == scene
+
+
+def test_default_view_holds_start_and_paths() -> None:
+    # S1: from 15 with rate 3 the run swings out to about 52.7 before it settles near 0
+    view = _descend().resolve().view
+    assert view[0] <= -52.7 and view[1] >= 52.7
+    # a catalog view that holds every path is kept as it is
+    assert _race(function="long_valley").resolve().view == (-10.0, 10.0, -5.0, 5.0)
+
+
+def test_default_view_lets_a_diverging_run_leave() -> None:
+    f_view = _descend(function="x**2", start=(4.0,), lrs=(1.1,), steps=50).resolve().view
+    assert f_view[1] - f_view[0] < 200  # not stretched to the divergent iterates
+    assert f_view[0] <= 4.0 <= f_view[1]
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "words"),
+    [
+        (_race(function="x**2+"), "--function", "syntax error"),
+        (_race(function="sadle"), "--function", "did you mean 'saddle'"),
+        (_race(function="__import__('os')"), "--function", "not allowed"),
+        (_race(function="x**2"), "--function", "two variables"),
+        (_race(optimizers=("adma",)), "--optimizer", "unknown optimizer"),
+        (_race(optimizers=("adam:lr=-1",)), "--optimizer", "lr must be >= 0"),
+        (_race(optimizers=("adam:betas=0.9",)), "--optimizer", "two numbers"),
+        (_race(start=(1.0,)), "--start", "needs 2"),
+        (_race(view=(-1.0, 2.0, -1.0, 1.0)), "--view", "outside the view"),
+        (_race(view=(-1.0, 2.0, -1.0)), "--view", "needs 4"),
+        (_race(view=(2.0, -10.0, -5.0, 5.0)), "--view", "below the maximum"),
+        (_race(steps=-5), "--steps", "1 to 100000"),
+        (_race(steps=100_001), "--steps", "1 to 100000"),
+        (_race(title="x" * 200), "--title", "at most"),
+        (_descend(lrs=(-1.0,)), "--lr", "positive"),
+        (_descend(lrs=(0.1,) * 5), "--lr", "at most 4"),
+        (_descend(three_d=True), "--3d", "x and y"),
+        (_descend(function="log(x)", start=(-1.0,)), "--start", "not defined"),
+    ],
+)
+def test_bad_input_names_the_field(spec: cfg.SceneSpec, field: str, words: str) -> None:
+    with pytest.raises(cfg.ConfigError) as err:
+        spec.resolve()
+    message = str(err.value)
+    assert message.startswith(field + ":"), message
+    assert words in message
+    assert "\n" not in message
+
+
+def test_toml_style_names_scene_and_key() -> None:
+    with pytest.raises(cfg.ConfigError, match=r"^f.toml: scene 2: start: "):
+        _race(start=(1.0,)).resolve(style="toml", where="f.toml: scene 2: ")
+
+
+def test_example_file_reads_and_checks() -> None:
+    spec = cfg.VideoSpec.from_file(EXAMPLE)
+    plans = spec.resolve()
+    assert [p.scene_class for p in plans] == ["CustomRace", "CustomDescent1D"]
+    assert spec.title and spec.output.poster is True
+    out = spec.output_path()
+    assert out is not None and out.name == "valley_race.mp4"
+
+
+def test_round_trip_through_toml(tmp_path: Path) -> None:
+    spec = cfg.VideoSpec(
+        scenes=(
+            _race(view=(-10.0, 10.0, -5.0, 5.0), title="Race \"B\"", captions=("one", "two")),
+            _descend(three_d=False),
+            _descend(function="bowl", start=(2.0, 2.0), lrs=(0.1,), three_d=True),
+        ),
+        output=cfg.OutputSettings(quality="l", format="webm", poster=True),
+        title="A title",
+    )
+    path = spec.to_file(tmp_path / "v.toml")
+    back = cfg.VideoSpec.from_file(path)
+    assert back.scenes == spec.scenes
+    assert back.output == spec.output
+    assert back.title == spec.title
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "video.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SCENE = '[[scene]]\ntype = "race"\nfunction = "saddle"\nstart = [0.5, 0.5]\nsteps = 10\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (SCENE + 'optimiser = ["sgd"]\n', "unknown key 'optimiser' (did you mean 'optimizers'?)"),
+        (SCENE, "missing key 'optimizers'"),
+        ('[[scene]]\ntype = "race"\nfunction = "saddle"\nsteps = 10\noptimizers = ["sgd"]\n',
+         "missing key 'start'"),
+        (SCENE.replace('"race"', '"rase"') + 'optimizers = ["sgd"]\n', "did you mean 'race'"),
+        (SCENE + 'optimizers = ["sgd"]\n[output]\nqualty = "l"\n',
+         "unknown key 'qualty' (did you mean 'quality'?)"),
+        (SCENE + 'optimizers = ["sgd"]\n[output]\nformat = "avi"\n', "format: 'avi'"),
+        ('[[scenes]]\ntype = "race"\n', "did you mean 'scene'"),
+        ("[[scene]\n", "not valid TOML"),
+        (SCENE.replace("steps = 10", 'steps = "ten"') + 'optimizers = ["sgd"]\n', "steps:"),
+    ],
+)
+def test_bad_files_name_the_key(tmp_path: Path, text: str, words: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.VideoSpec.from_file(path).resolve()
+    message = str(err.value)
+    assert message.startswith("video.toml:"), message
+    assert words in message, message
+    assert "\n" not in message
+
+
+def test_missing_file() -> None:
+    with pytest.raises(cfg.ConfigError, match="no such file"):
+        cfg.VideoSpec.from_file("/nonexistent/video.toml")
+
+
+def test_format_from_suffix() -> None:
+    assert cfg.format_for(Path("a.gif"), None) == "gif"
+    assert cfg.format_for(None, "webm") == "webm"
+    with pytest.raises(cfg.ConfigError, match="must end in one of"):
+        cfg.format_for(Path("a.avi"), None)
+
+
+def test_output_path_checks_write_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(cfg.ConfigError, match="is a file, not a folder"):
+        cfg.check_output_path(blocker / "out.mp4")
+    with pytest.raises(cfg.ConfigError, match="is a folder"):
+        cfg.check_output_path(tmp_path)
+    ok = cfg.check_output_path(tmp_path / "new" / "deeper" / "out.mp4")
+    assert ok.is_absolute()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
