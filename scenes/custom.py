@@ -1248,8 +1248,12 @@ class CustomRace3D(SurfaceDescent3D):
     zoom = 0.7
     orbit_rate = 0.03
 
+    def params(self) -> dict[str, Any]:
+        """The scene's parameters (see :func:`load_params`); subclasses may fix their own."""
+        return load_params("CustomRace3D")
+
     def construct(self) -> None:
-        p = load_params("CustomRace3D")
+        p = self.params()
         f = objectives.resolve(p["function"])
         view = tuple(float(v) for v in p["view"])
         steps = int(p["steps"])
