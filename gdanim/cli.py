@@ -256,6 +256,11 @@ def _produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
         media_dir=DEFAULT_MEDIA / "build", sections=req.sections, lossless=req.lossless,
         quiet=quiet,
     )
+    if not quiet and req.fmt != "png" and n > 1:
+        for res in results:
+            video = rd.probe_duration(res.video)
+            progress.say(f"{res.job.name}: {res.seconds:.1f} s of rendering for {video:.1f} s "
+                         f"of video ({res.seconds / max(video, 1e-9):.2f} s per s)")
     done = rd.assemble(results, req, log=progress.say)
     for extra in done.files[1:]:
         if extra.parent != req.sections_dir:
