@@ -99,27 +99,26 @@ class UpdateRule(GDScene):
         self.play(FadeIn(head), Write(rule), run_time=1.5)
         self.wait(1.0)
 
-        # the pieces of the rule, by their parts in the formula
-        grad_box = SurroundingRectangle(rule[5], color=SKY, buff=0.08)
-        grad_note = make_text("the slope: it points uphill", font_size=SMALL_SIZE, color=SKY)
-        grad_note.next_to(rule, DOWN, buff=0.6)
-        self.caption("The derivative dL/dw is the slope, and it points uphill.", 3)
-        self.play(Create(grad_box), FadeIn(grad_note), run_time=0.8)
-        self.wait(1.6)
-        minus_box = SurroundingRectangle(rule[3], color=VERMILLION, buff=0.14)
-        minus_note = make_text("minus: so we step downhill", font_size=SMALL_SIZE, color=VERMILLION)
-        minus_note.next_to(grad_note, DOWN, buff=0.3)
-        self.caption("The minus sign turns the step around, so each step goes downhill.", 3.5)
-        self.play(Create(minus_box), FadeIn(minus_note), run_time=0.8)
-        self.wait(1.8)
-        eta_box = SurroundingRectangle(rule[4], color=YELLOW, buff=0.08)
-        eta_note = make_text("the learning rate: how far to step", font_size=SMALL_SIZE,
-                             color=YELLOW)
-        eta_note.next_to(minus_note, DOWN, buff=0.3)
-        self.caption("The learning rate eta decides how far each step goes.", 3)
-        self.play(Create(eta_box), FadeIn(eta_note), run_time=0.8)
-        self.wait(1.6)
-        notes = VGroup(grad_box, grad_note, minus_box, minus_note, eta_box, eta_note)
+        # the pieces of the rule, by their parts in the formula: (part, colour, note, caption)
+        pieces = (
+            (5, SKY, "the slope: it points uphill",
+             "The derivative dL/dw is the slope, and it points uphill.", 3.0, 1.6),
+            (3, VERMILLION, "minus: so we step downhill",
+             "The minus sign turns the step around, so each step goes downhill.", 3.5, 1.8),
+            (4, YELLOW, "the learning rate: how far to step",
+             "The learning rate eta decides how far each step goes.", 3.0, 1.6),
+        )
+        notes = VGroup()
+        below: Any = rule
+        for part, color, words, said, said_for, hold in pieces:
+            box = SurroundingRectangle(rule[part], color=color, buff=0.14 if part == 3 else 0.08)
+            note = make_text(words, font_size=SMALL_SIZE, color=color)
+            note.next_to(below, DOWN, buff=0.6 if below is rule else 0.3)
+            below = note
+            self.caption(said, said_for)
+            self.play(Create(box), FadeIn(note), run_time=0.8)
+            self.wait(hold)
+            notes.add(box, note)
         self.play(FadeOut(notes))
 
         # one step worked by hand on L(w) = w^2, numbers from gdanim
