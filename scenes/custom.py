@@ -432,7 +432,7 @@ def _user_captions(scene: GDScene, captions: Sequence[str], total: float) -> boo
 def _fit(view: Sequence[float], max_w: float, max_h: float) -> tuple[float, float]:
     """Map size in scene units: equal scales unless the view is very elongated."""
     w_data, h_data = view[1] - view[0], view[3] - view[2]
-    aspect = float(np.clip(h_data / w_data, 0.3, 2.5))
+    aspect = float(np.clip(h_data / w_data, 0.55, 2.5))
     w = min(max_w, max_h / aspect)
     return w, w * aspect
 
