@@ -6,7 +6,8 @@ one lecture.
 
 The palette is Okabe-Ito, which stays distinguishable under the common colour-vision
 deficiencies. On the dark slate background the dark Okabe-Ito blue (#0072B2) is too dim for thin
-lines, so RMSprop uses a lighter tint of the same blue.
+lines, so the palette carries a lighter tint of it (used for AdamW, the optimizer that appears
+least).
 
 Examples
 --------
@@ -141,15 +142,17 @@ END_COLOR = GREEN
 #: A diverged run's mark.
 DIVERGED_COLOR = VERMILLION
 
-#: One fixed colour per optimizer, keyed by ``Optimizer.display_name``.
+#: One fixed colour per optimizer, keyed by ``Optimizer.display_name``. The six optimizers that
+#: race together (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) get the six most distinct
+#: Okabe-Ito hues; the lightened blue, too close to Momentum's sky blue beside it, goes to AdamW.
 OPTIMIZER_COLORS: dict[str, str] = {
     "SGD": ORANGE,
     "Momentum": SKY,
     "Nesterov": GREEN,
     "AdaGrad": YELLOW,
-    "RMSprop": BLUE_LIGHT,
+    "RMSprop": PURPLE,
     "Adam": VERMILLION,
-    "AdamW": PURPLE,
+    "AdamW": BLUE_LIGHT,
     "Adadelta": GREY,
 }
 
