@@ -79,7 +79,7 @@ from scenes.mobjects import (
     path_legend,
     to_scene,
 )
-from scenes.race import RACE_C, run_race
+from scenes.race import RACE_C, _clearance, _overlap, run_race
 from scenes.style import (
     BACKGROUND,
     FONT,
@@ -909,7 +909,7 @@ class OptimizerTraits(GDScene):
                     and label.get_bottom()[1] > box.get_bottom()[1] + 0.05
                     and label.get_top()[1] < box.get_top()[1] - 0.05
                 )
-                if not inside or any(_boxes_overlap(label, o) for o in others):
+                if not inside or any(_overlap(label, o) for o in others):
                     continue
                 score = min(_clearance(label, avoid), 0.25) * 10 - dist
                 if best is None or score > best[0] + 1e-9:
@@ -1023,19 +1023,3 @@ class OptimizerTraits(GDScene):
         self.play(*[FadeIn(r, shift=RIGHT * 0.15) for r in rows], FadeIn(rules), FadeIn(foot),
                   run_time=1.0)
         self.wait(2.3)
-
-
-def _boxes_overlap(a: Mobject, b: Mobject, pad: float = 0.05) -> bool:
-    return bool(
-        a.get_left()[0] - pad < b.get_right()[0]
-        and b.get_left()[0] < a.get_right()[0] + pad
-        and a.get_bottom()[1] - pad < b.get_top()[1]
-        and b.get_bottom()[1] < a.get_top()[1] + pad
-    )
-
-
-def _clearance(label: Mobject, points: np.ndarray) -> float:
-    lo = np.array([label.get_left()[0], label.get_bottom()[1]])
-    hi = np.array([label.get_right()[0], label.get_top()[1]])
-    d = np.maximum(np.maximum(lo - points[:, :2], points[:, :2] - hi), 0.0)
-    return float(np.sqrt((d**2).sum(axis=1)).min())
