@@ -43,6 +43,7 @@ from manim import (
 )
 
 from gdanim.regression import PLANE, TrainingRun, s5_runs
+from scenes.mobjects import tick_text, tick_values
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -67,17 +68,6 @@ __all__ = [
     "plot_axes",
     "polyline_quads",
 ]
-
-
-def _tick_values(lo: float, hi: float, step: float) -> list[float]:
-    first = np.ceil(lo / step - 1e-9) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
-
-
-def _tick_text(v: float, step: float) -> str:
-    decimals = 0 if step >= 1 else int(max(0, -np.floor(np.log10(step) + 1e-9)))
-    s = f"{v:.{decimals}f}"
-    return "0" if float(s) == 0.0 else s.replace("-", "\u2212")
 
 
 def plot_axes(
@@ -136,8 +126,8 @@ def plot_axes(
     # where each axis crosses the other one
     x_at = float(axes.p2c(axes.x_axis.get_start())[1])
     y_at = float(axes.p2c(axes.y_axis.get_start())[0])
-    xt = x_ticks if x_ticks is not None else {v: _tick_text(v, xr[2]) for v in _tick_values(*xr)}
-    yt = y_ticks if y_ticks is not None else {v: _tick_text(v, yr[2]) for v in _tick_values(*yr)}
+    xt = x_ticks if x_ticks is not None else {v: tick_text(v, xr[2]) for v in tick_values(*xr)}
+    yt = y_ticks if y_ticks is not None else {v: tick_text(v, yr[2]) for v in tick_values(*yr)}
     x_numbers = VGroup()
     for v, text in xt.items():
         num = make_text(text, font_size=font_size, color=MUTED_TEXT)

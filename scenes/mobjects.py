@@ -67,6 +67,8 @@ from scenes.style import (
 
 __all__ = [
     "HEAD_SHAPES",
+    "tick_text",
+    "tick_values",
     "plain_formula",
     "ContourMap",
     "FastNumber",
@@ -138,12 +140,14 @@ def plain_formula(text: str) -> str:
     return out.replace("-", "\u2212")
 
 
-def _tick_values(lo: float, hi: float, step: float) -> list[float]:
+def tick_values(lo: float, hi: float, step: float) -> list[float]:
+    """Multiples of ``step`` in ``[lo, hi]`` (the tick positions of an axis)."""
     first = np.ceil(lo / step - 1e-9) * step
     return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
 
 
-def _tick_text(v: float, step: float) -> str:
+def tick_text(v: float, step: float) -> str:
+    """A tick label: as many decimals as ``step`` needs, a true minus sign, never ``-0``."""
     decimals = 0 if step >= 1 else int(max(0, -np.floor(np.log10(step) + 1e-9)))
     s = f"{v:.{decimals}f}"
     return "0" if float(s) == 0.0 else s.replace("-", "\u2212")
@@ -198,16 +202,16 @@ def map_axes(
     axes.frame_box = frame
     extras: list[Mobject] = [frame]
     if numbers:
-        for v in _tick_values(xmin, xmax, sx):
+        for v in tick_values(xmin, xmax, sx):
             p = axes.c2p(v, ymin)
             tick = Line(p, p + DOWN * 0.08, stroke_color=AXIS_COLOR, stroke_width=1.5)
-            num = make_text(_tick_text(v, sx), font_size=TICK_SIZE * 0.8, color=MUTED_TEXT)
+            num = make_text(tick_text(v, sx), font_size=TICK_SIZE * 0.8, color=MUTED_TEXT)
             num.next_to(tick, DOWN, buff=0.06)
             extras += [tick, num]
-        for v in _tick_values(ymin, ymax, sy):
+        for v in tick_values(ymin, ymax, sy):
             p = axes.c2p(xmin, v)
             tick = Line(p, p + LEFT * 0.08, stroke_color=AXIS_COLOR, stroke_width=1.5)
-            num = make_text(_tick_text(v, sy), font_size=TICK_SIZE * 0.8, color=MUTED_TEXT)
+            num = make_text(tick_text(v, sy), font_size=TICK_SIZE * 0.8, color=MUTED_TEXT)
             num.next_to(tick, LEFT, buff=0.06)
             extras += [tick, num]
     xl = MathTex(labels[0], font_size=TICK_SIZE * 1.2, color=MUTED_TEXT)

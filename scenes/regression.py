@@ -68,7 +68,14 @@ from gdanim.regression import (
     train,
 )
 from scenes.losscurves import GlyphCounter, GrowingPolyline, counter_row, plot_axes
-from scenes.mobjects import ContourMap, TrajectoryPath, make_head, to_scene
+from scenes.mobjects import (
+    ContourMap,
+    TrajectoryPath,
+    make_head,
+    tick_text,
+    tick_values,
+    to_scene,
+)
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -190,18 +197,18 @@ def map_frame(
     ticks = VGroup()
     numbers = VGroup()
     # the axis names take the place of the last number on each axis when a tick sits there
-    for v in _multiples(xmin, xmax, steps[0]):
+    for v in tick_values(xmin, xmax, steps[0]):
         p = axes.c2p(v, ymin)
         ticks.add(Line(p, p + DOWN * 0.08, stroke_color=AXIS_COLOR, stroke_width=1.5))
         if xmax - v > 0.3 * steps[0]:
-            numbers.add(make_text(_num(v, steps[0]), font_size=font_size, color=MUTED_TEXT))
+            numbers.add(make_text(tick_text(v, steps[0]), font_size=font_size, color=MUTED_TEXT))
             numbers[-1].next_to(ticks[-1], DOWN, buff=0.06)
     n_x = len(numbers)
-    for v in _multiples(ymin, ymax, steps[1]):
+    for v in tick_values(ymin, ymax, steps[1]):
         p = axes.c2p(xmin, v)
         ticks.add(Line(p, p + LEFT * 0.08, stroke_color=AXIS_COLOR, stroke_width=1.5))
         if ymax - v > 0.3 * steps[1]:
-            numbers.add(make_text(_num(v, steps[1]), font_size=font_size, color=MUTED_TEXT))
+            numbers.add(make_text(tick_text(v, steps[1]), font_size=font_size, color=MUTED_TEXT))
             numbers[-1].next_to(ticks[-1], LEFT, buff=0.06)
     xl = MathTex(labels[0], font_size=font_size * 1.5, color=MUTED_TEXT)
     xl.move_to([frame.get_right()[0], numbers[0].get_y(), 0], aligned_edge=RIGHT)
@@ -212,17 +219,6 @@ def map_frame(
     axes.y_label_mob = yl
     axes.add(frame, ticks, numbers, xl, yl)
     return axes
-
-
-def _multiples(lo: float, hi: float, step: float) -> list[float]:
-    first = np.ceil(lo / step - 1e-9) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
-
-
-def _num(v: float, step: float) -> str:
-    decimals = 0 if step >= 1 else int(max(0, -np.floor(np.log10(step) + 1e-9)))
-    s = f"{v:.{decimals}f}"
-    return "0" if float(s) == 0.0 else s.replace("-", "\u2212")
 
 
 def _g(v: float) -> str:
