@@ -1,9 +1,10 @@
-"""A disk cache for computed runs, keyed by a hash of everything that determines them.
+"""A disk cache for computed runs and contour lines, keyed by a hash of all their inputs.
 
-Scenes ask for the same trajectories every time they are rendered; :func:`cached_descend`
-computes a run once and afterwards loads it from ``.npz``. The key hashes the objective's
-expression and variables, the optimizer's name and hyperparameters, the start, the step count,
-the bound and gdanim's version, so a change to any of them is a new entry, never a stale one.
+Scenes ask for the same trajectories and contour maps every time they are rendered;
+:func:`cached_descend` and :func:`cached_contour_lines` compute them once and afterwards load
+them from ``.npz``. The key hashes every input (the objective's expression and variables, the
+optimizer's name and hyperparameters, the start, the step count and bound; or the view, levels
+and grid) and gdanim's version, so a change to any of them is a new entry, never a stale one.
 
 The cache lives in ``$GDANIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/gdanim`` (by default
 ``~/.cache/gdanim``). ``GDANIM_CACHE_DIR=off`` turns it off.
@@ -28,18 +29,19 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gdanim._typing import ArrayLike
+from gdanim._typing import ArrayLike, FloatArray
+from gdanim.contours import View, contour_lines
 from gdanim.trajectory import Trajectory, descend
 
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
 
-__all__ = ["cache_dir", "cache_key", "cached_descend"]
+__all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend"]
 
 _FORMAT = 1
 
@@ -122,8 +124,101 @@ def cached_descend(
             path.unlink(missing_ok=True)
     traj = descend(objective, optimizer, x0, steps, bound=bound)
     try:
+        # whole or not at all: scenes rendering in parallel may ask for the same run
         path.parent.mkdir(parents=True, exist_ok=True)
-        traj.save(path)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        traj.save(tmp)
+        os.replace(tmp, path)
     except OSError:
         pass
     return traj
+
+
+def _entry(kind: str, key: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / kind / key[:2] / f"{key}.npz"
+
+
+def _save_npz(path: Path, arrays: dict[str, Any]) -> None:
+    """Write ``arrays`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def contour_key(
+    objective: Objective,
+    view: View,
+    levels: Sequence[float] | ArrayLike,
+    resolution: int | tuple[int, int],
+) -> str:
+    """SHA-256 (hex) of everything that determines :func:`gdanim.contours.contour_lines`."""
+    from gdanim import __version__
+
+    payload = json.dumps(
+        {
+            "format": _FORMAT,
+            "version": __version__,
+            "expression": objective.text,
+            "variables": [str(v) for v in objective.variables],
+            "view": [float(v) for v in view],
+            "resolution": list(resolution) if isinstance(resolution, tuple) else int(resolution),
+        },
+        sort_keys=True,
+    ).encode()
+    h = hashlib.sha256(payload)
+    h.update(np.ascontiguousarray(np.asarray(levels, dtype=np.float64)).tobytes())
+    return h.hexdigest()
+
+
+def cached_contour_lines(
+    objective: Objective,
+    view: View,
+    levels: Sequence[float] | ArrayLike,
+    resolution: int | tuple[int, int] = 200,
+) -> list[list[FloatArray]]:
+    """:func:`gdanim.contours.contour_lines`, computed once and then read back from the cache.
+
+    The lines are stored as one ``(n, 2)`` array of all points with the length of each
+    polyline and the number of polylines at each level, and come back exactly as computed.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from gdanim import objectives
+    >>> os.environ["GDANIM_CACHE_DIR"] = tempfile.mkdtemp()
+    >>> f = objectives.get("saddle")
+    >>> a = cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5])
+    >>> b = cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5])   # loaded from disk
+    >>> all((p == q).all() for u, v in zip(a, b) for p, q in zip(u, v))
+    True
+    >>> del os.environ["GDANIM_CACHE_DIR"]
+    """
+    key = contour_key(objective, view, levels, resolution)
+    path = _entry("contours", key)
+    if path is not None and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                points = np.array(data["points"], dtype=np.float64)
+                sizes = np.array(data["sizes"], dtype=np.int64)
+                per_level = np.array(data["per_level"], dtype=np.int64)
+            if sizes.sum() != len(points) or per_level.sum() != len(sizes):
+                raise ValueError("inconsistent contour cache entry")
+            polys = np.split(points, np.cumsum(sizes)[:-1]) if len(sizes) else []
+            bounds = np.concatenate([[0], np.cumsum(per_level)]).tolist()
+            return [list(polys[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)
+    lines = contour_lines(objective, view, levels, resolution)
+    if path is not None:
+        flat = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for level in lines for p in level]
+        _save_npz(path, {
+            "points": np.concatenate(flat) if flat else np.zeros((0, 2)),
+            "sizes": np.array([len(p) for p in flat], dtype=np.int64),
+            "per_level": np.array([len(level) for level in lines], dtype=np.int64),
+        })
+    return lines

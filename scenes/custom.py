@@ -70,7 +70,8 @@ from manim import (
     linear,
 )
 
-from gdanim import Trajectory, descend, objectives, optimizers
+from gdanim import Trajectory, objectives, optimizers
+from gdanim.cache import cached_descend
 from gdanim.objectives import Objective
 from gdanim.optimizers import Optimizer
 from scenes.field import ARROW_RAMP, arrow_lengths
@@ -234,7 +235,7 @@ def make_runs(
     colors = _run_colors(opts, descent)
     runs = []
     for i, (opt, color) in enumerate(zip(opts, colors, strict=True)):
-        traj = descend(f, opt, list(start), steps, bound=list(view))
+        traj = cached_descend(f, opt, list(start), steps, bound=list(view))
         label = eta_tex(float(str(opt.hyperparameters["lr"]))) if descent else opt.label
         runs.append(Run(opt, label, color, HEAD_SHAPES[i % len(HEAD_SHAPES)], traj))
     return runs
@@ -1185,7 +1186,8 @@ class _SurfaceData:
     """What ``SurfaceDescent3D``'s builders read: the function, the view, heights and levels."""
 
     def __init__(self, f: Objective, view: Sequence[float]) -> None:
-        from gdanim.contours import contour_lines, default_levels
+        from gdanim.cache import cached_contour_lines
+        from gdanim.contours import default_levels
 
         self.objective = f
         self.view = (float(view[0]), float(view[1]), float(view[2]), float(view[3]))
@@ -1200,7 +1202,7 @@ class _SurfaceData:
             hi = lo + 1.0
         self.f_range = (lo, hi)
         self.levels = default_levels(f, self.view, 9)
-        self.contours = contour_lines(f, self.view, self.levels, resolution=160)
+        self.contours = cached_contour_lines(f, self.view, self.levels, resolution=160)
         self.box = SurfaceBox(self.view, self.f_range)
 
 

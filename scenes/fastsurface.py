@@ -76,6 +76,7 @@ Examples
 from __future__ import annotations
 
 import itertools as it
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
@@ -589,6 +590,21 @@ class _FaceIndex:
         return result
 
 
+class _HudImage:
+    """A fixed-in-frame mobject drawn once: its image and where its top-left pixel goes."""
+
+    __slots__ = ("drawn", "nbytes", "surface", "x", "y")
+
+    def __init__(
+        self, surface: cairo.ImageSurface | None, x: int, y: int, drawn: bool = True
+    ) -> None:
+        self.surface = surface
+        self.x = x
+        self.y = y
+        self.drawn = drawn  # False: draw the mobject directly instead
+        self.nbytes = 0 if surface is None else surface.get_stride() * surface.get_height()
+
+
 class FastThreeDCamera(ThreeDCamera):
     """A ``ThreeDCamera`` that draws :class:`FastSurface` mobjects with vectorised numpy.
 
@@ -600,10 +616,19 @@ class FastThreeDCamera(ThreeDCamera):
       so a caption or a formula is never painted over by a surface added later.
     """
 
-    def __init__(self, *args: Any, hud_on_top: bool = True, **kwargs: Any) -> None:
+    #: Most bytes of pixels kept for fixed-in-frame mobjects (see :meth:`hud_image`).
+    HUD_CACHE_BYTES = 32 * 2**20
+
+    def __init__(
+        self, *args: Any, hud_on_top: bool = True, hud_cache: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.hud_on_top = hud_on_top
+        self.hud_cache = hud_cache
         self._overlay_members: dict[int, list[tuple[Mobject, OverlayMode]]] = {}
+        self._hud_images: OrderedDict[tuple[Any, ...], _HudImage] = OrderedDict()
+        self._hud_bytes = 0
+        self._hud_last: dict[int, tuple[Any, ...]] = {}  # each fixed mobject's key last frame
 
     # -- which mobjects, in which order ---------------------------------------------------------
 
@@ -641,8 +666,122 @@ class FastThreeDCamera(ThreeDCamera):
                 ctx = self.get_cairo_context(self.pixel_array)
                 for surface in group:
                     self.display_fast_surface(surface, ctx)  # type: ignore[arg-type]
+            elif group_type is VMobject and self.hud_cache and self.fixed_in_frame_mobjects:
+                self._display_vmobjects(list(group))  # type: ignore[arg-type]
             else:
                 self.display_funcs[group_type](list(group), self.pixel_array)
+
+    # -- fixed-in-frame mobjects ----------------------------------------------------------------
+
+    def _display_vmobjects(self, vmobjects: list[VMobject]) -> None:
+        """Draw ``vmobjects`` in order; the fixed-in-frame ones from :meth:`hud_image`."""
+        fixed = self.fixed_in_frame_mobjects
+        ctx = self.get_cairo_context(self.pixel_array)
+        matrix = tuple(ctx.get_matrix())
+        pending: list[VMobject] = []
+        last, seen = self._hud_last, {}
+        for mob in vmobjects:
+            key = self._hud_key(mob, matrix) if mob in fixed else None
+            image = None
+            if key is not None:
+                seen[id(mob)] = key
+                # a mobject that changes every frame (a running number) is drawn directly: an
+                # image of it would never be used twice
+                if key in self._hud_images or last.get(id(mob)) == key:
+                    image = self.hud_image(mob, ctx, key)
+            if image is None or not image.drawn:
+                pending.append(mob)
+                continue
+            if pending:  # painter's order: whatever came before is drawn first
+                self.display_multiple_vectorized_mobjects(pending, self.pixel_array)
+                pending = []
+            if image.surface is not None:
+                ctx.save()
+                ctx.identity_matrix()
+                ctx.set_source_surface(image.surface, image.x, image.y)
+                ctx.paint()
+                ctx.restore()
+        if pending:
+            self.display_multiple_vectorized_mobjects(pending, self.pixel_array)
+        self._hud_last = seen
+
+    @staticmethod
+    def _hud_key(mob: VMobject, matrix: tuple[float, ...]) -> tuple[Any, ...] | None:
+        """Everything that decides the pixels of a fixed-in-frame ``mob``, or None if uncachable.
+
+        A mobject with a background image or with 3D shading (whose colours follow the camera)
+        is drawn directly.
+        """
+        try:
+            if mob.background_image is not None or mob.shade_in_3d:
+                return None
+            return (
+                matrix,
+                mob.points.tobytes(),
+                mob.fill_rgbas.tobytes(),
+                mob.stroke_rgbas.tobytes(),
+                mob.background_stroke_rgbas.tobytes(),
+                mob.stroke_width,
+                mob.background_stroke_width,
+                tuple(mob.sheen_direction),
+                mob.joint_type,
+                mob.cap_style,
+            )
+        except (AttributeError, TypeError):
+            return None
+
+    def hud_image(self, mob: VMobject, ctx: cairo.Context, key: tuple[Any, ...]) -> _HudImage:
+        """A small image of a fixed-in-frame ``mob``, made the first time it is asked for.
+
+        A heads-up display (titles, formulas, legends) is the same from frame to frame while the
+        camera orbits, yet Manim builds every glyph's Cairo path again each frame. Here each
+        fixed-in-frame vector mobject is rasterised once, with the frame's own transform shifted
+        by whole pixels (so anti-aliasing is the same), into an image just big enough for it,
+        and then painted with one Cairo call as long as nothing that shapes it (``key``: points,
+        colours, widths, sheen, joints) has changed. The camera asks for an image once a mobject
+        has looked the same two frames running. Painting a premultiplied image over the
+        frame gives the pixels drawing the paths would give, to within rounding.
+
+        An image with ``drawn`` False means ``mob`` must be drawn the ordinary way (its points
+        are not finite).
+        """
+        image = self._hud_images.get(key)
+        if image is None:
+            image = self._rasterise(mob, ctx)
+            image.nbytes += len(key[1]) + 512
+            self._hud_images[key] = image
+            self._hud_bytes += image.nbytes
+            while self._hud_bytes > self.HUD_CACHE_BYTES and len(self._hud_images) > 1:
+                _, old = self._hud_images.popitem(last=False)
+                self._hud_bytes -= old.nbytes
+        else:
+            self._hud_images.move_to_end(key)
+        return image
+
+    def _rasterise(self, mob: VMobject, ctx: cairo.Context) -> _HudImage:
+        m = ctx.get_matrix()
+        pts = np.asarray(mob.points, dtype=np.float64)
+        if not np.all(np.isfinite(pts)):
+            return _HudImage(None, 0, 0, drawn=False)
+        dev_x = m.xx * pts[:, 0] + m.xy * pts[:, 1] + m.x0
+        dev_y = m.yx * pts[:, 0] + m.yy * pts[:, 1] + m.y0
+        # Bézier curves lie inside their control points' hull; strokes reach half their width
+        # out, and a mitred corner up to five widths (Cairo's miter limit is 10)
+        width = max(mob.get_stroke_width(), mob.get_stroke_width(background=True))
+        width_px = width * self.cairo_line_width_multiple * abs(m.xx)
+        pad = 3.0 + 5.0 * width_px
+        x0 = max(int(np.floor(dev_x.min() - pad)), 0)
+        y0 = max(int(np.floor(dev_y.min() - pad)), 0)
+        x1 = min(int(np.ceil(dev_x.max() + pad)), self.pixel_width)
+        y1 = min(int(np.ceil(dev_y.max() + pad)), self.pixel_height)
+        if x1 <= x0 or y1 <= y0:
+            return _HudImage(None, 0, 0)  # off the frame: nothing to draw
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
+        sub = cairo.Context(surface)
+        sub.set_matrix(cairo.Matrix(m.xx, m.yx, m.xy, m.yy, m.x0 - x0, m.y0 - y0))
+        self.display_vectorized(mob, sub)
+        surface.flush()
+        return _HudImage(surface, x0, y0)
 
     # -- projection of a surface ----------------------------------------------------------------
 

@@ -43,7 +43,8 @@ from manim import (
     rate_functions,
 )
 
-from gdanim import Trajectory, descend, objectives, optimizers
+from gdanim import Trajectory, objectives, optimizers
+from gdanim.cache import cached_descend
 from gdanim.objectives import Objective
 from scenes.mobjects import (
     ContourMap,
@@ -204,7 +205,7 @@ class GradientField(GDScene):
         key.next_to(formulas, DOWN, buff=0.45, aligned_edge=LEFT)
 
         runs = [
-            descend(f, optimizers.sgd(lr=part.lr), start, part.steps, bound=MAP_VIEW)
+            cached_descend(f, optimizers.sgd(lr=part.lr), start, part.steps, bound=MAP_VIEW)
             for start in part.starts
         ]
         self.trajectories[part.objective] = runs

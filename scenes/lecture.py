@@ -31,7 +31,8 @@ from manim import (
     Write,
 )
 
-from gdanim import descend, objectives, optimizers
+from gdanim import objectives, optimizers
+from gdanim.cache import cached_descend
 from scenes.style import (
     BODY_SIZE,
     CURVE_COLOR,
@@ -63,7 +64,7 @@ class TitleCard(GDScene):
     def construct(self) -> None:
         self.section("Title")
         f = objectives.get("parabola")
-        run = descend(f, optimizers.sgd(lr=0.2), [-2.6], 12)
+        run = cached_descend(f, optimizers.sgd(lr=0.2), [-2.6], 12)
         axes = make_axes_1d((-3, 3, 1), (0, 9, 3), x_length=6.0, y_length=3.0, numbers=False,
                             x_label=None, y_label=None)
         axes.to_edge(DOWN, buff=0.6)
@@ -126,7 +127,7 @@ class UpdateRule(GDScene):
         lr = 0.1
         w0 = np.array([4.0])
         g0 = float(f.grad(w0)[0])
-        run = descend(f, optimizers.sgd(lr=lr), w0, 1)
+        run = cached_descend(f, optimizers.sgd(lr=lr), w0, 1)
         w1 = float(run.points[1, 0])
         lines = VGroup(
             make_tex(rf"L(w) = {f.latex}, \qquad \frac{{dL}}{{dw}} = {f.grad_latex}"),

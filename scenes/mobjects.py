@@ -52,7 +52,9 @@ from manim import (
 )
 from PIL import Image as _PILImage
 
+from gdanim.cache import cached_contour_lines
 from gdanim.contours import contour_lines, default_levels, height_grid, level_fraction
+from gdanim.objectives import Objective
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -237,6 +239,13 @@ def to_scene(axes: Axes, points: Any) -> np.ndarray:
     return o + pts[..., :1] * ex + pts[..., 1:2] * ey
 
 
+def _contours(objective: Any, view: Any, levels: Any, resolution: Any) -> list[list[np.ndarray]]:
+    """Contour lines from the disk cache for a parsed objective, computed for anything else."""
+    if isinstance(objective, Objective):
+        return cached_contour_lines(objective, view, levels, resolution)
+    return contour_lines(objective, view, levels, resolution)
+
+
 class ContourMap(Group):
     """Filled height-colour map plus contour lines of a 2D objective over ``view``.
 
@@ -305,7 +314,7 @@ class ContourMap(Group):
 
         line_colors = height_color(np.linspace(0.0, 1.0, len(lv)), 0.0, 1.0)
         groups = []
-        for k, polylines in enumerate(contour_lines(objective, view, lv, line_resolution)):
+        for k, polylines in enumerate(_contours(objective, view, lv, line_resolution)):
             color = (
                 ManimColor(lines_only_color)
                 if lines_only_color is not None

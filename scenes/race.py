@@ -42,8 +42,9 @@ from manim import (
     Write,
 )
 
-from gdanim import Trajectory, descend, objectives, optimizers
+from gdanim import Trajectory, objectives, optimizers
 from gdanim.analysis import path_length, saddle_escape_step
+from gdanim.cache import cached_descend
 from gdanim.optimizers import Optimizer
 from scenes.mobjects import (
     ContourMap,
@@ -143,7 +144,7 @@ def run_race(spec: RaceSpec = RACE_C) -> dict[str, RaceResult]:
     results: dict[str, RaceResult] = {}
     for text in spec.specs:
         opt = optimizers.from_spec(text)
-        traj = descend(f, opt, spec.start, spec.steps, bound=spec.view)
+        traj = cached_descend(f, opt, spec.start, spec.steps, bound=spec.view)
         results[opt.display_name] = RaceResult(
             optimizer=opt,
             trajectory=traj,

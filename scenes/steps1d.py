@@ -52,7 +52,8 @@ from manim import (
     linear,
 )
 
-from gdanim import analysis, descend, objectives, optimizers
+from gdanim import analysis, objectives, optimizers
+from gdanim.cache import cached_descend
 from gdanim.trajectory import Trajectory
 from scenes.style import (
     AXIS_COLOR,
@@ -227,7 +228,7 @@ class GradientSteps1D(GDScene):
     ) -> dict[str, Any]:
         obj = objectives.get(spec.objective)
         opt = optimizers.sgd(lr=spec.lr)
-        traj = descend(obj, opt, [spec.x0], spec.steps)
+        traj = cached_descend(obj, opt, [spec.x0], spec.steps)
         xs = traj.points[:, 0]
         fs = traj.values
         color = optimizer_color(opt)
@@ -493,7 +494,7 @@ class LearningRateRegimes(GDScene):
         color = optimizer_color(opt)
         view = self.DIVERGING_VIEW if lr > eta_c else self.VIEW
         # the run is stopped by gdanim as soon as it leaves the panel's x-range
-        traj = descend(obj, opt, [self.X0], self.STEPS, bound=view)
+        traj = cached_descend(obj, opt, [self.X0], self.STEPS, bound=view)
         reg = str(analysis.regime(lr, analysis.curvature(obj, [self.X0])))
 
         x_step = (view[1] - view[0]) / 2

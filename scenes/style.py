@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import datetime
+import gc
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
@@ -765,6 +766,14 @@ def make_diverged_mark(
 # --------------------------------------------------------------------------------------------
 
 
+#: Cycle-collector thresholds while a scene renders. Every frame builds many short-lived lists
+#: (Cairo path coordinates, copies of mobjects), and with the default threshold of 700 the
+#: collector keeps walking the scene's thousands of long-lived mobjects: about a sixth of the
+#: render time of a 3D race at 1080p60. Memory is the same either way (nothing of a frame lives
+#: in a reference cycle for long).
+RENDER_GC_THRESHOLD = (50_000, 20, 100)
+
+
 class GDScene(Scene):
     """Base scene: house background, narration as subcaptions, named sections.
 
@@ -775,6 +784,15 @@ class GDScene(Scene):
     def setup(self) -> None:
         super().setup()
         self.camera.background_color = ManimColor(BACKGROUND)
+
+    def render(self, preview: bool = False) -> bool:
+        """Render with the cycle collector run less often (see :data:`RENDER_GC_THRESHOLD`)."""
+        old = gc.get_threshold()
+        gc.set_threshold(*RENDER_GC_THRESHOLD)
+        try:
+            return super().render(preview)
+        finally:
+            gc.set_threshold(*old)
 
     def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
         """Add a subcaption; an earlier one still showing is cut short so that none overlap."""

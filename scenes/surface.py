@@ -45,9 +45,10 @@ from manim import (
     linear,
 )
 
-from gdanim import Trajectory, descend, objectives, optimizers
+from gdanim import Trajectory, objectives, optimizers
 from gdanim.analysis import curvature
-from gdanim.contours import contour_lines, default_levels
+from gdanim.cache import cached_contour_lines, cached_descend
+from gdanim.contours import default_levels
 from gdanim.objectives import Objective
 from scenes.fastsurface import FastSurface, FastThreeDScene, lift_onto
 from scenes.style import (
@@ -227,7 +228,7 @@ class SurfaceDescentSetup:
             float(view[2]),
             float(view[3]),
         )
-        self.trajectory: Trajectory = descend(objective, optimizer, list(start), steps)
+        self.trajectory: Trajectory = cached_descend(objective, optimizer, list(start), steps)
         xs = np.linspace(self.view[0], self.view[1], 121)
         ys = np.linspace(self.view[2], self.view[3], 121)
         grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1)
@@ -235,7 +236,7 @@ class SurfaceDescentSetup:
         self.f_range = (float(np.nanmin(heights)), float(np.nanmax(heights)))
         self.levels = default_levels(objective, self.view, n_levels)
         # 120 samples a side is ample: the floor redraws each line smoothly through fewer points
-        self.contours = contour_lines(objective, self.view, self.levels, resolution=120)
+        self.contours = cached_contour_lines(objective, self.view, self.levels, resolution=120)
         self.box = SurfaceBox(self.view, self.f_range)
 
 

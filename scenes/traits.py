@@ -61,8 +61,9 @@ from manim import (
     linear,
 )
 
-from gdanim import Trajectory, descend, objectives, optimizers
+from gdanim import Trajectory, objectives, optimizers
 from gdanim.analysis import overshoot, saddle_escape_step, steps_to_tolerance
+from gdanim.cache import cached_descend
 from gdanim.optimizers import Optimizer
 from gdanim.traits import (
     direction_reversals,
@@ -293,7 +294,7 @@ def valley_runs() -> dict[str, Run]:
     for name, spec in VALLEY_SPECS.items():
         opt = optimizers.from_spec(spec)
         assert opt.display_name == name
-        traj = descend(f, opt, VALLEY.start, VALLEY.steps, bound=VALLEY.bound)
+        traj = cached_descend(f, opt, VALLEY.start, VALLEY.steps, bound=VALLEY.bound)
         out[name] = Run(opt, traj, VALLEY)
     return out
 

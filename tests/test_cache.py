@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdanim import cache, descend, objectives, optimizers
+from gdanim import cache, contours, descend, objectives, optimizers
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +75,49 @@ def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, _cache_here: P
     assert cache.cache_dir() is None
     cache.cached_descend(objectives.get("bowl"), optimizers.sgd(lr=0.1), [2.0, 2.0], 5)
     assert not _cache_here.exists()
+
+
+# -- contour lines ---------------------------------------------------------------------------
+
+
+def _same_lines(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> None:
+    assert [len(level) for level in a] == [len(level) for level in b]
+    for la, lb in zip(a, b, strict=True):
+        for pa, pb in zip(la, lb, strict=True):
+            np.testing.assert_array_equal(pa, pb)
+
+
+def test_contour_lines_come_back_exactly_from_disk(
+    _cache_here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = objectives.get("himmelblau")
+    view, levels = (-5.0, 5.0, -5.0, 5.0), [1.0, 10.0, 50.0, 150.0, 1e6]  # last level: no line
+    want = contours.contour_lines(f, view, levels, 90)
+    a = cache.cached_contour_lines(f, view, levels, 90)
+    entries = sorted(_cache_here.glob("contours/*/*.npz"))
+    assert len(entries) == 1
+    _same_lines(a, want)
+    assert want[-1] == [] and sum(len(level) for level in want) > 4
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("contour lines were traced again instead of read from the cache")
+
+    monkeypatch.setattr(cache, "contour_lines", fail)
+    _same_lines(cache.cached_contour_lines(f, view, levels, 90), want)
+    # another level, view, grid or function is another entry, traced anew
+    monkeypatch.undo()
+    monkeypatch.setenv("GDANIM_CACHE_DIR", str(_cache_here))
+    cache.cached_contour_lines(f, view, [*levels[:-1], 200.0], 90)
+    cache.cached_contour_lines(f, (-5.0, 5.0, -4.0, 5.0), levels, 90)
+    cache.cached_contour_lines(f, view, levels, 91)
+    cache.cached_contour_lines(objectives.get("rosenbrock"), view, levels, 90)
+    assert len(list(_cache_here.glob("contours/*/*.npz"))) == 5
+
+
+def test_corrupt_contour_entry_is_traced_again(_cache_here: Path) -> None:
+    f = objectives.get("saddle")
+    first = cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60)
+    (entry,) = _cache_here.glob("contours/*/*.npz")
+    entry.write_bytes(b"not an npz file")
+    _same_lines(cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60), first)
+    np.load(entry)  # rewritten whole

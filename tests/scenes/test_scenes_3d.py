@@ -12,12 +12,35 @@
 
 from __future__ import annotations
 
+import itertools as it
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
-from manim import DEGREES, ORANGE, Surface, ThreeDCamera, ThreeDScene, VMobject, rgb_to_color
+from manim import (
+    BLUE,
+    DEGREES,
+    DOWN,
+    DR,
+    GREEN,
+    ORANGE,
+    RED,
+    UL,
+    UR,
+    YELLOW,
+    Circle,
+    DecimalNumber,
+    MathTex,
+    Rectangle,
+    Square,
+    Surface,
+    Text,
+    ThreeDCamera,
+    ThreeDScene,
+    VMobject,
+    rgb_to_color,
+)
 
 from gdanim import descend, objectives, optimizers
 from scenes.fastsurface import FastSurface, FastThreeDCamera, FastThreeDScene, project
@@ -210,6 +233,66 @@ def test_scene_path_is_drawn_in_front(render_scene: Callable[..., Any], turn: in
     assert share > 0.98, f"only {share:.0%} of the path's pixels have the path colour"
     # the dot itself is visible at the end of the run
     assert _share_with_color(frame, dot_px, color) == 1.0
+
+
+# -- fixed-in-frame mobjects drawn from cached images --------------------------------------------
+
+
+class _Hud(FastThreeDScene):
+    """A surface under an orbiting camera, with text, a formula, overlapping shapes and a
+    number fixed in the frame; the number changes and the title turns red on the third frame."""
+
+    hud_cache = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.renderer.camera.hud_cache = self.hud_cache
+
+    def construct(self) -> None:
+        self.set_camera_orientation(phi=PHI, theta=THETA)
+        surface = _fast_surface(16)
+        title = Text("Race A: a bowl", font_size=40).to_corner(UL)
+        formula = MathTex(r"f(x, y) = \frac{x^2 + y^2}{6}").next_to(title, DOWN)
+        box = Rectangle(width=3, height=1.2, stroke_width=6, fill_opacity=0.5, fill_color=BLUE)
+        box.set_stroke(YELLOW, width=6, background=True).to_corner(DR)
+        number = DecimalNumber(0.0, num_decimal_places=3).to_corner(UR)
+        # drawn the ordinary way (its shading follows the camera), between cached ones that
+        # overlap it: the painter's order must hold
+        under = Square(1.5, fill_opacity=1, fill_color=GREEN).move_to(box.get_left())
+        under.set_shade_in_3d(True)
+        over = Circle(0.5, fill_opacity=1, fill_color=ORANGE).move_to(under.get_left())
+        self.add(surface)
+        self.add_fixed_in_frame_mobjects(title, formula, box, under, over, number)
+        self.frames: list[np.ndarray] = []
+        for k in range(4):
+            self.renderer.camera.set_theta(THETA + k * 2 * DEGREES)
+            number.set_value(0.125 * k)
+            if k == 2:
+                title.set_color(RED)
+            self.renderer.update_frame(self)
+            self.frames.append(np.array(self.renderer.get_frame())[..., :3].copy())
+
+
+class _HudDirect(_Hud):
+    hud_cache = False
+
+
+def test_fixed_in_frame_cache_draws_the_same_pixels(render_scene: Callable[..., Any]) -> None:
+    cached, _ = render_scene(_Hud)
+    direct, _ = render_scene(_HudDirect)
+    assert len(cached.renderer.camera._hud_images) > 10, "the HUD should come from the cache"
+    assert not direct.renderer.camera._hud_images
+    for k, (a, b) in enumerate(zip(cached.frames, direct.frames, strict=True)):
+        diff = np.abs(a.astype(np.int16) - b.astype(np.int16))
+        assert diff.max() <= 2, f"frame {k}: cached HUD differs by up to {diff.max()}"
+    # what changes is redrawn: the number each frame, the title when it turns red
+    changed = [np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=-1) > 40
+               for a, b in it.pairwise(cached.frames)]
+    h, w = changed[0].shape
+    assert all(c[: h // 6, -w // 4 :].any() for c in changed), "the number should update"
+    assert changed[1][: h // 6, : w // 3].sum() > 200, "the red title should show"
+    red = cached.frames[3][: h // 6, : w // 3].astype(int)
+    assert ((red[..., 0] > 150) & (red[..., 1] < 100)).sum() > 200
 
 
 # -- scene content and golden frame ---------------------------------------------------------
