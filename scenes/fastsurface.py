@@ -92,8 +92,10 @@ from manim import (
     ThreeDScene,
     VMobject,
     color_to_rgba,
+    config,
 )
 from manim.animation.animation import Animation
+from manim.utils import hashing as _hashing
 from scipy.spatial import cKDTree
 
 __all__ = [
@@ -104,6 +106,15 @@ __all__ = [
     "project",
     "shade",
 ]
+
+# Per-frame state of FastThreeDCamera (overlay bookkeeping keyed by object ids, the images of
+# fixed-in-frame text) and the rotation matrix the camera caches between frames say nothing a
+# partial movie depends on that is not hashed elsewhere (the overlays themselves, the camera's
+# angles), yet they differ from run to run: kept out of Manim's cache key, a second render of a
+# scene finds its cached animations.
+_hashing.KEYS_TO_FILTER_OUT.update(
+    {"_overlay_members", "_hud_images", "_hud_last", "_hud_bytes", "rotation_matrix"}
+)
 
 FloatArray = npt.NDArray[np.float64]
 #: How a surface draws an overlay: see :meth:`FastSurface.add_overlay`.
@@ -1024,6 +1035,54 @@ class FastThreeDScene(ThreeDScene):
 
     def __init__(self, camera_class: type[ThreeDCamera] = FastThreeDCamera, **kwargs: Any) -> None:
         super().__init__(camera_class=camera_class, **kwargs)
+
+    def frames_played(self) -> int:
+        """Frames of video so far, counted as rendering makes them, cached animations included.
+
+        Manim's clock (``renderer.time``) advances by whole frames while it renders an animation
+        and by the exact run time when it takes one from the cache; the two differ whenever a
+        run time is not a whole number of frames. This count is the same either way.
+        """
+        played: int = getattr(self, "_frames_before_play", 0)
+        start: float = getattr(self, "_play_start_time", 0.0)
+        return played + round((self.renderer.time - start) * config.frame_rate)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        self._frames_before_play = self.frames_played()
+        self._play_start_time = self.renderer.time
+        super().play(*args, **kwargs)
+        fps = config.frame_rate
+        duration = float(getattr(self, "duration", 0.0) or 0.0)
+        self._frames_before_play += len(np.arange(0.0, duration, 1.0 / fps))
+        self._play_start_time = self.renderer.time
+
+    def begin_ambient_camera_rotation(self, rate: float = 0.02, about: str = "theta") -> None:
+        """Turn the camera at ``rate`` radians per second about ``about`` (theta, phi or gamma).
+
+        Unlike Manim's version, which adds ``rate * dt`` every frame, the angle is computed from
+        the frames played since the rotation began (:meth:`frames_played`):
+        ``angle0 + rate * frames / fps``. Adding per frame comes out differently when an
+        animation is taken from the partial-movie cache instead of rendered, which changes the
+        cache key of every later animation; counting frames gives the same angle either way.
+        """
+        trackers = {
+            "theta": self.camera.theta_tracker,
+            "phi": self.camera.phi_tracker,
+            "gamma": self.camera.gamma_tracker,
+        }
+        if about.lower() not in trackers:
+            raise ValueError(f"Invalid ambient rotation angle {about!r}: use theta, phi or gamma.")
+        tracker = trackers[about.lower()]
+        fps = float(config.frame_rate)
+        frame0 = self.frames_played()
+        angle0 = float(tracker.get_value())
+        scene = self  # (the closure must not hold the renderer: its clock would enter the hash)
+
+        def turn(m: Mobject, dt: float) -> None:
+            m.set_value(angle0 + rate * (scene.frames_played() - frame0) / fps)
+
+        tracker.add_updater(turn)
+        self.add(tracker)
 
     def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
         moving = super().get_moving_mobjects(*animations)

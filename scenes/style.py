@@ -49,6 +49,7 @@ from manim import (
     VMobject,
     config,
 )
+from manim.utils import hashing as _hashing
 
 __all__ = [
     "AXIS_COLOR",
@@ -766,6 +767,28 @@ def make_diverged_mark(
 # --------------------------------------------------------------------------------------------
 
 
+#: Decimals to which float arrays are rounded in Manim's partial-movie cache key.
+CACHE_KEY_DECIMALS = 9
+
+_hash_ndarray_exact = _hashing._hash_ndarray
+
+
+def _hash_ndarray_rounded(array: np.ndarray) -> str:
+    """Manim's array hash of ``array`` rounded to :data:`CACHE_KEY_DECIMALS` decimals.
+
+    A mobject moved by an updater ends up at the same place whether its animation was rendered
+    frame by frame or taken from the cache in one step, but not to the last bit (``move_to``
+    and friends shift by differences). Those last bits would change the key of every later
+    animation; rounded away, a second render reuses them. A nanometre of frame width never
+    shows in a pixel.
+    """
+    if array.dtype.kind == "f" and array.dtype.names is None:
+        array = np.round(array.astype(np.float64), CACHE_KEY_DECIMALS) + 0.0  # and -0.0 -> 0.0
+    return _hash_ndarray_exact(array)
+
+
+_hashing._hash_ndarray = _hash_ndarray_rounded
+
 #: Cycle-collector thresholds while a scene renders. Every frame builds many short-lived lists
 #: (Cairo path coordinates, copies of mobjects), and with the default threshold of 700 the
 #: collector keeps walking the scene's thousands of long-lived mobjects: about a sixth of the
@@ -793,6 +816,17 @@ class GDScene(Scene):
             return super().render(preview)
         finally:
             gc.set_threshold(*old)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Play animations, after bringing every updater-driven mobject up to date.
+
+        Manim runs the updaters once more after an animation it renders, but not after one it
+        takes from the partial-movie cache. Running them here, before the next animation is
+        hashed, makes the hashed state the same either way, so that a second render of a scene
+        reuses more of its cached animations.
+        """
+        self.update_mobjects(0)
+        super().play(*args, **kwargs)
 
     def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
         """Add a subcaption; an earlier one still showing is cut short so that none overlap."""
