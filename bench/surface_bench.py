@@ -125,6 +125,9 @@ def side_by_side(rows: list[Row], path: Path) -> None:
     for res, *_, stock, fast in rows:
         diff = np.clip(np.abs(stock.astype(np.int16) - fast.astype(np.int16)) * 4, 0, 255)
         row = np.concatenate([stock, fast, diff.astype(np.uint8)], axis=1)
+        ink = np.flatnonzero(row.max(axis=(1, 2)) > 0)  # keep the rows with something drawn
+        if len(ink):
+            row = row[max(int(ink[0]) - 80, 0) : int(ink[-1]) + 40]
         image = Image.fromarray(row).resize((row.shape[1] // 2, row.shape[0] // 2))
         draw = ImageDraw.Draw(image)
         w = image.width // 3

@@ -354,42 +354,6 @@ def _decimate(points: FloatArray, tol: float) -> np.ndarray:
     return np.asarray(keep)
 
 
-class LiveNumber(FastNumber):
-    """A :class:`~scenes.mobjects.FastNumber` that keeps its size when its group is scaled.
-
-    ``FastNumber`` draws each new digit from glyph outlines of the size it was made with; a
-    legend scaled to fit the frame would then show new digits at the old size. This reads the
-    current scale from the distance between the number's two invisible end points and scales
-    the outlines to match.
-    """
-
-    def set_value(self, value: float) -> LiveNumber:
-        if not hasattr(self, "extent") or not len(self.extent.points):
-            super().set_value(value)
-            return self
-        k = float(self.extent.points[0][0] - self.anchor.points[0][0]) / float(self.total_width)
-        if abs(k - 1.0) < 1e-6:
-            super().set_value(value)
-            return self
-        self.value = float(value)
-        s = self._text(value)
-        if s == self._string:
-            return self
-        origin = self.origin
-        for i, ch in enumerate(s):
-            if i < len(self._string) and self._string[i] == ch:
-                continue
-            slot = self.slots[i]
-            if ch == " " or ch not in self.glyphs:
-                slot.clear_points()
-                continue
-            pts = self.glyphs[ch].copy()
-            pts[:, 0] += self.slot_x[i]
-            slot.set_points(origin + k * pts)
-        self._string = s
-        return self
-
-
 class _Follow:
     """Drive a :class:`TrajectoryPath` over decimated points from a step tracker."""
 
@@ -409,7 +373,7 @@ class _Follow:
 def _step_counter(steps: int, tracker: ValueTracker) -> VGroup:
     """"step k of N" in the top-right corner, following ``tracker``."""
     word = make_text("step", font_size=24, color=MUTED_TEXT)
-    num = LiveNumber(0, "{:d}", len(str(steps)), font_size=32, weight="BOLD")
+    num = FastNumber(0, "{:d}", len(str(steps)), font_size=32, weight="BOLD")
     num.place(word.get_corner(DOWN + RIGHT) + RIGHT * 0.16)
     total = make_text(f"of {steps}", font_size=24, color=MUTED_TEXT)
     total.next_to(num.extent, RIGHT, buff=0.16).align_to(word, DOWN)
@@ -709,9 +673,9 @@ class CustomDescent1D(GDScene):
         vfmt, vwidth = _value_format(np.concatenate([xs, fs]))
         size = 24 if n < 4 else 21
         x_lab = make_tex("x_t =", font_size=size * 1.15, color=MUTED_TEXT)
-        x_num = LiveNumber(float(xs[0]), vfmt, vwidth, font_size=size)
+        x_num = FastNumber(float(xs[0]), vfmt, vwidth, font_size=size)
         f_lab = make_tex("f(x_t) =", font_size=size * 1.15, color=MUTED_TEXT)
-        f_num = LiveNumber(float(fs[0]), vfmt, vwidth, font_size=size)
+        f_num = FastNumber(float(fs[0]), vfmt, vwidth, font_size=size)
         x_num.place(x_lab.get_corner(DOWN + RIGHT) + RIGHT * 0.12)
         f_lab.next_to(x_num.extent, RIGHT, buff=0.35).align_to(x_lab, DOWN)
         f_num.place(f_lab.get_corner(DOWN + RIGHT) + RIGHT * 0.12)
@@ -1000,7 +964,7 @@ class _MapScene(GDScene):
             vfmt, vwidth = _value_format(run.values)
             f_word = make_tex("f =", font_size=26, color=MUTED_TEXT)
             f_word.move_to([row[0].get_left()[0] + column, 0, 0], aligned_edge=LEFT)
-            value = LiveNumber(float(run.values[0]), vfmt, vwidth, font_size=23)
+            value = FastNumber(float(run.values[0]), vfmt, vwidth, font_size=23)
             # digits sit on the baseline of the name: of the last digit of a formula, or of
             # the first (capital) letter of a word
             glyph = name_mob[0][-1] if isinstance(name_mob, MathTex) else name_mob[0]
@@ -1319,7 +1283,7 @@ class CustomRace3D(SurfaceDescent3D):
         for row in rows:
             run = self.runs[row.run_index]
             vfmt, vwidth = _value_format(run.values)
-            value = LiveNumber(float(run.values[0]), vfmt, vwidth, font_size=20)
+            value = FastNumber(float(run.values[0]), vfmt, vwidth, font_size=20)
             glyph = row[1][0][-1] if descent else row[1][0]
             value.place([col, glyph.get_bottom()[1], 0])
             row.add(value)

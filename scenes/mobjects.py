@@ -685,11 +685,18 @@ class FastNumber(VGroup):
         return s.rjust(self.n_slots)[-self.n_slots :]
 
     def set_value(self, value: float) -> FastNumber:
-        """Show ``value`` (only the slots whose character changed are touched)."""
+        """Show ``value`` (only the slots whose character changed are touched).
+
+        New glyphs take the number's current size: a number scaled with its group (a legend
+        fitted to the frame) shows new digits at that scale, read from the distance between its
+        two invisible end points.
+        """
         self.value = float(value)
         s = self._text(value)
         if s == self._string:
             return self
+        k = float(self.extent.points[0][0] - self.anchor.points[0][0]) / float(self.total_width)
+        origin = self.origin
         for i, ch in enumerate(s):
             if i < len(self._string) and self._string[i] == ch:
                 continue
@@ -699,7 +706,7 @@ class FastNumber(VGroup):
                 continue
             pts = self.glyphs[ch].copy()
             pts[:, 0] += self.slot_x[i]
-            slot.set_points(pts + self.origin)
+            slot.set_points(origin + k * pts)
         self._string = s
         return self
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from manim import DEGREES, Dot3D, ValueTracker, tempconfig
+from manim import DEGREES, Dot3D, Mobject, ValueTracker, tempconfig
 
 from scenes.fastsurface import FastSurface, FastThreeDScene
 from scenes.mobjects import FastNumber
@@ -36,6 +36,9 @@ class _Orbit(GDScene, FastThreeDScene):
         self.add_fixed_in_frame_mobjects(number)
         self.add(surface, dot, number)
         self.begin_ambient_camera_rotation(rate=0.7)
+        self.thetas: list[float] = []
+        theta = self.camera.theta_tracker
+        self.add(Mobject().add_updater(lambda m: self.thetas.append(theta.get_value())))
         self.play(tracker.animate.set_value(2.1), run_time=0.7)
         self.wait(0.4)
         self.play(tracker.animate.set_value(-1.3), run_time=0.6)
@@ -43,7 +46,7 @@ class _Orbit(GDScene, FastThreeDScene):
         self.stop_ambient_camera_rotation()
 
 
-def _render(media: Path) -> list[str]:
+def _render(media: Path, scene_out: list[_Orbit] | None = None) -> list[str]:
     cfg = {
         "pixel_width": 320, "pixel_height": 180, "frame_rate": 15, "media_dir": str(media),
         "disable_caching": False, "verbosity": "WARNING", "progress_bar": "none",
@@ -51,6 +54,8 @@ def _render(media: Path) -> list[str]:
     with tempconfig(cfg):
         scene = _Orbit()
         scene.render()
+        if scene_out is not None:
+            scene_out.append(scene)
         return list(scene.renderer.animations_hashes)
 
 
@@ -65,3 +70,15 @@ def test_second_render_reuses_every_animation(tmp_path: Path) -> None:
     # nothing was rendered again: the same four partial movies, untouched
     assert sorted(tmp_path.rglob("partial_movie_files/**/*.mp4")) == partials
     assert all(p.stat().st_mtime_ns == stamps[p] for p in partials)
+
+
+def test_orbit_turns_one_step_a_frame_across_animations(tmp_path: Path) -> None:
+    out: list[_Orbit] = []
+    _render(tmp_path, out)
+    steps = np.diff(out[0].thetas)
+    step = 0.7 / 15  # rate / fps
+    # between two frames the camera turns by one step; extra updates between animations
+    # (same frame) turn it by nothing
+    assert np.all(np.isclose(steps, step) | np.isclose(steps, 0.0, atol=1e-12)), steps
+    frames = int(np.isclose(steps, step).sum())
+    assert frames >= 15 * 2.0 - 4  # about 2 s of video: 0.7 + 0.4 + 0.6 + 0.3
