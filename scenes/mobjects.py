@@ -76,6 +76,7 @@ __all__ = [
     "FastNumber",
     "TrajectoryPath",
     "make_head",
+    "framed_axes",
     "map_axes",
     "path_legend",
     "place_label_clear",
@@ -155,6 +156,29 @@ def tick_text(v: float, step: float) -> str:
     return "0" if float(s) == 0.0 else s.replace("-", "\u2212")
 
 
+def framed_axes(
+    view: Sequence[float], width: float, height: float, steps: tuple[float, float]
+) -> Axes:
+    """Axes over ``view`` with invisible axis lines and a thin frame around the view.
+
+    ``axes.frame_box`` is the frame; it is not added to the axes (callers add it with their own
+    ticks and labels).
+    """
+    xmin, xmax, ymin, ymax = (float(v) for v in view)
+    axes = Axes(
+        x_range=[xmin, xmax, steps[0]],
+        y_range=[ymin, ymax, steps[1]],
+        x_length=width,
+        y_length=height,
+        tips=False,
+        axis_config={"stroke_opacity": 0.0, "include_ticks": False},
+    )
+    frame = Rectangle(width=width, height=height, stroke_color=AXIS_COLOR, stroke_width=1.5)
+    frame.move_to(axes.c2p((xmin + xmax) / 2, (ymin + ymax) / 2))
+    axes.frame_box = frame
+    return axes
+
+
 def map_axes(
     view: View,
     *,
@@ -191,17 +215,8 @@ def map_axes(
     if width is None:
         width = height * (xmax - xmin) / (ymax - ymin)
     sx, sy = step if isinstance(step, tuple) else (step, step)
-    axes = Axes(
-        x_range=[xmin, xmax, sx],
-        y_range=[ymin, ymax, sy],
-        x_length=width,
-        y_length=height,
-        tips=False,
-        axis_config={"stroke_opacity": 0.0, "include_ticks": False},
-    )
-    frame = Rectangle(width=width, height=height, stroke_color=AXIS_COLOR, stroke_width=1.5)
-    frame.move_to(axes.c2p((xmin + xmax) / 2, (ymin + ymax) / 2))
-    axes.frame_box = frame
+    axes = framed_axes(view, width, height, (sx, sy))
+    frame = axes.frame_box
     extras: list[Mobject] = [frame]
     if numbers:
         for v in tick_values(xmin, xmax, sx):

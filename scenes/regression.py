@@ -71,6 +71,7 @@ from scenes.losscurves import GlyphCounter, GrowingPolyline, counter_row, plot_a
 from scenes.mobjects import (
     ContourMap,
     TrajectoryPath,
+    framed_axes,
     make_head,
     tick_text,
     tick_values,
@@ -183,17 +184,8 @@ def map_frame(
     ``axes.frame_box`` is the frame; ``axes.tick_labels`` the tick numbers (Text).
     """
     xmin, xmax, ymin, ymax = (float(v) for v in view)
-    axes = Axes(
-        x_range=[xmin, xmax, steps[0]],
-        y_range=[ymin, ymax, steps[1]],
-        x_length=width,
-        y_length=height,
-        tips=False,
-        axis_config={"stroke_opacity": 0.0, "include_ticks": False},
-    )
-    frame = Rectangle(width=width, height=height, stroke_color=AXIS_COLOR, stroke_width=1.5)
-    frame.move_to(axes.c2p((xmin + xmax) / 2, (ymin + ymax) / 2))
-    axes.frame_box = frame
+    axes = framed_axes(view, width, height, steps)
+    frame = axes.frame_box
     ticks = VGroup()
     numbers = VGroup()
     # the axis names take the place of the last number on each axis when a tick sits there
