@@ -7,7 +7,9 @@ optimizer's name and hyperparameters, the start, the step count and bound; or th
 and grid) and gdanim's version, so a change to any of them is a new entry, never a stale one.
 
 The cache lives in ``$GDANIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/gdanim`` (by default
-``~/.cache/gdanim``). ``GDANIM_CACHE_DIR=off`` turns it off.
+``~/.cache/gdanim``). ``GDANIM_CACHE_DIR=off`` turns it off. An entry that cannot be read (a
+truncated or empty file, a damaged archive) is removed and computed again, with one warning line
+on stderr; a cache folder that cannot be written is skipped.
 
 Examples
 --------
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
 
-__all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend"]
+__all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend", "discard_damaged"]
 
 _FORMAT = 1
 
@@ -53,6 +56,23 @@ def cache_dir() -> Path | None:
         return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "gdanim"
+
+
+def discard_damaged(path: Path, exc: BaseException) -> None:
+    """Remove a cache entry that could not be read and say so in one line on stderr.
+
+    Any failure to read an entry counts (a zip archive cut short raises ``BadZipFile``, an
+    empty file ``EOFError``, a damaged member ``ValueError`` or ``OSError``): the entry is
+    removed, so the next call computes it again instead of failing for ever.
+    """
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+    what = type(exc).__name__
+    sys.stderr.write(f"gdanim: warning: damaged cache entry {path} ({what}); removed, "
+                     "computing it again\n")
+    sys.stderr.flush()
 
 
 def cache_key(
@@ -109,8 +129,9 @@ def cached_descend(
     """:func:`gdanim.descend`, computed once and then read back from the disk cache.
 
     Identical in result to ``descend(objective, optimizer, x0, steps, bound=bound)``. A cache
-    entry that cannot be read (truncated, from another format) is recomputed and replaced; a
-    cache folder that cannot be written is skipped silently.
+    entry that cannot be read (truncated, empty, from another format) is removed with a warning
+    line (:func:`discard_damaged`), recomputed and replaced; a cache folder that cannot be
+    written is skipped silently.
     """
     folder = cache_dir()
     if folder is None:
@@ -119,19 +140,29 @@ def cached_descend(
     path = folder / "runs" / key[:2] / f"{key}.npz"
     if path.exists():
         try:
-            return Trajectory.load(path)
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)
+            loaded = Trajectory.load(path)
+            if loaded.points.shape[0] != int(steps) + 1:
+                raise ValueError("entry holds another number of steps")
+            return loaded
+        except Exception as exc:  # any damage: recompute rather than fail for ever
+            discard_damaged(path, exc)
     traj = descend(objective, optimizer, x0, steps, bound=bound)
+    # whole or not at all: scenes rendering in parallel may ask for the same run
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
     try:
-        # whole or not at all: scenes rendering in parallel may ask for the same run
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
         traj.save(tmp)
         os.replace(tmp, path)
     except OSError:
-        pass
+        _forget(tmp)
     return traj
+
+
+def _forget(tmp: Path) -> None:
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _entry(kind: str, key: str) -> Path | None:
@@ -141,13 +172,13 @@ def _entry(kind: str, key: str) -> Path | None:
 
 def _save_npz(path: Path, arrays: dict[str, Any]) -> None:
     """Write ``arrays`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
         np.savez(tmp, **arrays)
         os.replace(tmp, path)
     except OSError:
-        pass
+        _forget(tmp)
 
 
 def contour_key(
@@ -206,13 +237,15 @@ def cached_contour_lines(
                 points = np.array(data["points"], dtype=np.float64)
                 sizes = np.array(data["sizes"], dtype=np.int64)
                 per_level = np.array(data["per_level"], dtype=np.int64)
-            if sizes.sum() != len(points) or per_level.sum() != len(sizes):
+            if sizes.sum() != len(points) or per_level.sum() != len(sizes) \
+                    or points.ndim != 2 or points.shape[1:] != (2,) \
+                    or len(per_level) != len(np.atleast_1d(np.asarray(levels))):
                 raise ValueError("inconsistent contour cache entry")
             polys = np.split(points, np.cumsum(sizes)[:-1]) if len(sizes) else []
             bounds = np.concatenate([[0], np.cumsum(per_level)]).tolist()
             return [list(polys[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)
+        except Exception as exc:  # any damage: trace the lines again rather than fail for ever
+            discard_damaged(path, exc)
     lines = contour_lines(objective, view, levels, resolution)
     if path is not None:
         flat = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for level in lines for p in level]

@@ -3,7 +3,8 @@
 A :class:`Trajectory` holds the points, values, gradients and optimizer buffers of a run,
 step by step, ready for a scene to animate. Divergence is a result, not an exception: the first
 step that is non-finite or leaves the ``bound`` box is recorded in ``stopped_at`` and the point is
-held there for the rest of the run.
+held there for the rest of the run. :func:`why_stopped` says what happened at that step: the run
+left the box, reached a point where the function is undefined, overflowed, or divided 0 by 0.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
 
-__all__ = ["Trajectory", "TrajectoryError", "descend"]
+__all__ = ["Stop", "StopReason", "Trajectory", "TrajectoryError", "descend", "why_stopped"]
 
 
 class TrajectoryError(ValueError):
@@ -346,3 +347,143 @@ def descend(
         bound=None if box is None else tuple(float(b) for b in box.ravel()),
         variables=tuple(str(v) for v in objective.variables),
     )
+
+
+#: Why a run stopped: it left the ``bound`` box; it reached a point where the function or its
+#: gradient is not a finite number; its update overflowed to infinity; or its update was 0/0
+#: (an optimizer with ``eps = 0`` where a gradient component and its running averages are 0).
+StopReason = Literal["left", "undefined", "overflow", "zero_by_zero"]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """What happened at the step where a run stopped (see :func:`why_stopped`).
+
+    Attributes
+    ----------
+    step
+        The step index (``Trajectory.stopped_at``).
+    reason
+        ``"left"``, ``"undefined"``, ``"overflow"`` or ``"zero_by_zero"`` (see
+        :data:`StopReason`).
+    point
+        Where the update went, shape ``(d,)``; it may hold ``inf`` or ``nan``.
+    eps_zero
+        The optimizer has an ``eps`` hyperparameter and it is 0.
+    """
+
+    step: int
+    reason: StopReason
+    point: FloatArray
+    eps_zero: bool = False
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the run truly ran away (left the box, undefined there, or overflowed).
+
+        A 0/0 update is not divergence: the run stopped because its update was undefined.
+        """
+        return self.reason != "zero_by_zero"
+
+    def short(self) -> str:
+        """A few words for a legend: ``"diverged at step 5"``, ``"stopped at step 1: 0/0"``.
+
+        Examples
+        --------
+        >>> Stop(5, "left", np.array([11.0])).short()
+        'diverged at step 5'
+        >>> Stop(3, "undefined", np.array([-1.0])).short()
+        'diverged at step 3: f undefined there'
+        """
+        n = self.step
+        return {
+            "left": f"diverged at step {n}",
+            "undefined": f"diverged at step {n}: f undefined there",
+            "overflow": f"diverged at step {n}: overflow",
+            "zero_by_zero": f"stopped at step {n}: 0/0",
+        }[self.reason]
+
+    def sentence(self) -> str:
+        """What happened, in one clause, with the point reached where it is finite.
+
+        Examples
+        --------
+        >>> Stop(1, "undefined", np.array([-9.0])).sentence()
+        'diverged at step 1: f is undefined at x = -9'
+        >>> Stop(1, "zero_by_zero", np.array([np.nan, 1.0]), eps_zero=True).sentence()
+        'stopped at step 1: the update was 0/0 (eps = 0 where the gradient is 0)'
+        """
+        n = self.step
+        if self.reason == "left":
+            return f"diverged at step {n}"
+        if self.reason == "undefined":
+            return f"diverged at step {n}: f is undefined at {_where(self.point)}"
+        if self.reason == "overflow":
+            return f"diverged at step {n}: the step overflowed"
+        why = " (eps = 0 where the gradient is 0)" if self.eps_zero else " (at a zero gradient)"
+        return f"stopped at step {n}: the update was 0/0{why}"
+
+
+def _where(p: FloatArray) -> str:
+    vals = [f"{float(v):.4g}" for v in np.ravel(p)]
+    if len(vals) == 1:
+        return f"x = {vals[0]}"
+    return "(" + ", ".join(vals) + ")"
+
+
+def why_stopped(
+    objective: Objective,
+    optimizer: Optimizer,
+    trajectory: Trajectory,
+) -> Stop | None:
+    r"""Say why a single run stopped, by replaying its updates up to ``stopped_at``.
+
+    The replay repeats :func:`descend` exactly (same optimizer, same start), so every step
+    before ``stopped_at`` is the recorded one; the step at ``stopped_at`` is the one
+    :func:`descend` refused, and its raw result :math:`x` tells why:
+
+    - :math:`x` not finite, a ``nan`` where the gradient component before it was 0: the update
+      was :math:`0/0` (``"zero_by_zero"``; Adam, RMSprop or AdaGrad with ``eps = 0``);
+    - otherwise :math:`x` not finite: ``"overflow"``;
+    - :math:`x` outside ``bound``: ``"left"``;
+    - :math:`f(x)` or :math:`\nabla f(x)` not finite: ``"undefined"``.
+
+    Returns ``None`` for a run that never stopped. A batch is not supported.
+
+    Examples
+    --------
+    >>> from gdanim import objectives, optimizers
+    >>> f = objectives.parse("log(x)")
+    >>> run = descend(f, optimizers.sgd(lr=0.5), [1.0], 5, bound=(-20, 20))
+    >>> stop = why_stopped(f, optimizers.sgd(lr=0.5), run)
+    >>> stop.reason, stop.step, stop.point.tolist()
+    ('undefined', 2, [-0.5])
+    """
+    if trajectory.stopped_at is None:
+        return None
+    if trajectory.batched:
+        raise TrajectoryError("why_stopped: one run at a time, not a batch")
+    stop = int(trajectory.stopped_at)
+    x = np.array(trajectory.x0, dtype=np.float64).reshape(-1)
+    hyper = optimizer.hyperparameters
+    eps_zero = "eps" in hyper and float(str(hyper["eps"])) == 0.0
+    with np.errstate(all="ignore"):
+        state = optimizer.init(x)
+        g = np.asarray(objective.grad(x), dtype=np.float64)
+        for t in range(1, stop + 1):
+            x_new, state = optimizer.update(g, state, x)
+            x_new = np.asarray(x_new, dtype=np.float64)
+            if t < stop:
+                x, g = x_new, np.asarray(objective.grad(x_new), dtype=np.float64)
+                continue
+            if not np.all(np.isfinite(x_new)):
+                nan = np.isnan(x_new)
+                if np.any(nan & (g == 0.0)):
+                    return Stop(stop, "zero_by_zero", x_new, eps_zero)
+                return Stop(stop, "overflow", x_new, eps_zero)
+            if trajectory.bound is not None:
+                box = np.asarray(trajectory.bound, dtype=np.float64).reshape(-1, 2)
+                if not np.all((x_new >= box[:, 0]) & (x_new <= box[:, 1])):
+                    return Stop(stop, "left", x_new, eps_zero)
+            return Stop(stop, "undefined", x_new, eps_zero)
+    raise TrajectoryError("why_stopped: stopped_at must be at least 1")  # pragma: no cover
