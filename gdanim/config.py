@@ -7,6 +7,12 @@ formula is parsed (never evaluated as Python), the optimizers are built, the sta
 against the function's dimension and the view, the step count against :data:`MAX_STEPS`. A
 problem raises :class:`ConfigError` with one line that names the field and says what is allowed.
 
+Limits: a start within ±:data:`MAX_COORD`; a view, given or computed, within ±:data:`MAX_COORD`
+and spanning from :data:`MIN_SPAN` to :data:`MAX_SPAN` along each axis; a TOML file of at most
+:data:`MAX_FILE_BYTES` bytes with at most :data:`MAX_SCENES` scenes, values nested at most
+:data:`MAX_NESTING` deep and numbers of at most :data:`MAX_DIGITS` digits. A file may start
+with a UTF-8 byte-order mark.
+
 A TOML file looks like this (``examples/valley_race.toml`` is a complete one)::
 
     title = "Down the long valley"          # optional title card
@@ -76,10 +82,17 @@ from gdanim.trajectory import descend
 __all__ = [
     "FORMATS",
     "MAX_CAPTIONS",
+    "MAX_COORD",
+    "MAX_DIGITS",
+    "MAX_FILE_BYTES",
     "MAX_LRS",
+    "MAX_NESTING",
     "MAX_OPTIMIZERS",
+    "MAX_SCENES",
+    "MAX_SPAN",
     "MAX_STEPS",
     "MAX_TITLE",
+    "MIN_SPAN",
     "QUALITY_NAMES",
     "ConfigError",
     "OutputSettings",
@@ -104,6 +117,21 @@ MAX_TITLE = 80
 #: Longest caption, and the most captions per scene.
 MAX_CAPTION = 200
 MAX_CAPTIONS = 20
+#: The largest coordinate of a start or a view, in absolute value.
+MAX_COORD = 1e6
+#: The widest a view may be along one axis.
+MAX_SPAN = 1e6
+#: The narrowest a view may be along one axis (and at least ``1e-6`` of its largest
+#: coordinate): narrower, float64 cannot tell its points apart well enough to draw them.
+MIN_SPAN = 1e-3
+#: The most scenes one video file may hold.
+MAX_SCENES = 200
+#: The largest video file read, in bytes.
+MAX_FILE_BYTES = 1_000_000
+#: How deep arrays and inline tables may nest in a video file.
+MAX_NESTING = 16
+#: The most digits a number in a video file may have.
+MAX_DIGITS = 1000
 #: Output formats and their file suffixes.
 FORMATS: dict[str, str] = {"mp4": ".mp4", "webm": ".webm", "gif": ".gif", "png": ".png"}
 #: manim's quality letters.
@@ -301,8 +329,8 @@ class SceneSpec:
         steps = self.steps
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) \
                 or not 1 <= int(steps) <= MAX_STEPS:
-            raise fail("steps", f"{steps!r} is not allowed; give a whole number from 1 to "
-                                f"{MAX_STEPS}")
+            raise fail("steps", f"{_shown(steps)} is not allowed; give a whole number from 1 "
+                                f"to {MAX_STEPS}")
 
         # start
         start = np.asarray(self.start, dtype=np.float64).ravel()
@@ -315,6 +343,10 @@ class SceneSpec:
                                 + (example if style == "cli" else f"[{example}]"))
         if not np.all(np.isfinite(start)):
             raise fail("start", "numbers must be finite")
+        if np.any(np.abs(start) > MAX_COORD):
+            far = float(start[np.argmax(np.abs(start))])
+            raise fail("start", f"{_num(far)} is too far out; each coordinate must lie within "
+                                f"±{MAX_COORD:,.0f}")
         with np.errstate(all="ignore"):
             v0 = float(np.asarray(f.value(start)))
             g0 = np.asarray(f.grad(start), dtype=np.float64)
@@ -376,7 +408,7 @@ class SceneSpec:
         if self.view is not None:
             view = _check_view(self.view, f, start, name("view"), style)
         else:
-            view = default_view(f, start, opts, int(steps))
+            view = _limit_view(default_view(f, start, opts, int(steps)), start)
 
         if f.dim == 1:
             scene = "CustomDescent1D"
@@ -438,8 +470,8 @@ class SceneSpec:
         start = _numbers(table["start"], f"{where}start", "[-7, 2]")
         steps = table["steps"]
         if isinstance(steps, bool) or not isinstance(steps, int):
-            raise ConfigError(f"{where}steps: {steps!r} is not allowed; give a whole number "
-                              f"from 1 to {MAX_STEPS}")
+            raise ConfigError(f"{where}steps: {_shown(steps)} is not allowed; give a whole "
+                              f"number from 1 to {MAX_STEPS}")
         lrs = _numbers(table["lr"], f"{where}lr", "[0.1, 0.5]") if "lr" in table else ()
         opts: tuple[str, ...] = ()
         if "optimizers" in table:
@@ -490,16 +522,38 @@ def _check_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) ->
             )
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut short when long (a huge integer gives its number of digits).
+
+    Examples
+    --------
+    >>> _shown(10**400)
+    'an integer of 401 digits'
+    >>> _shown("x" * 100)[-12:]
+    '... (102 chars)'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text)} chars)"
+
+
 def _numbers(value: object, name: str, example: str) -> tuple[float, ...]:
     items = value if isinstance(value, list) else [value]
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, int | float):
             key = name.split(": ")[-1]
-            raise ConfigError(f"{name}: {item!r} is not a number; write e.g. {key} = {example}")
-        if not math.isfinite(item):
+            raise ConfigError(f"{name}: {_shown(item)} is not a number; write e.g. "
+                              f"{key} = {example}")
+        try:
+            number = float(item)
+        except OverflowError:
+            raise ConfigError(f"{name}: {_shown(item)} is too large; numbers must be finite "
+                              "(at most about 1.8e308, and far less for most fields)") from None
+        if not math.isfinite(number):
             raise ConfigError(f"{name}: numbers must be finite")
-        out.append(float(item))
+        out.append(number)
     if not out:
         raise ConfigError(f"{name}: empty; write e.g. {name.split(': ')[-1]} = {example}")
     return tuple(out)
@@ -562,8 +616,16 @@ def _check_view(
         if not lo < hi:
             raise ConfigError(f"{name}: {axis} runs from {_num(lo)} to {_num(hi)}; the minimum "
                               "must be below the maximum")
-        if hi - lo > 1e6:
-            raise ConfigError(f"{name}: {axis} spans {_num(hi - lo)}; at most 1e6 is allowed")
+        if max(abs(lo), abs(hi)) > MAX_COORD:
+            raise ConfigError(f"{name}: {axis} runs from {_num(lo)} to {_num(hi)}; a view must "
+                              f"lie within ±{MAX_COORD:,.0f}")
+        if hi - lo > MAX_SPAN:
+            raise ConfigError(f"{name}: {axis} spans {_num(hi - lo)}; at most {MAX_SPAN:,.0f} "
+                              "is allowed")
+        least = _min_span(lo, hi)
+        if hi - lo < least:
+            raise ConfigError(f"{name}: {axis} spans only {_num(hi - lo)}; a view must span at "
+                              f"least {_num(least)} along each axis")
         if not lo <= start[i] <= hi:
             box = " x ".join(f"[{_num(v[2 * k])}, {_num(v[2 * k + 1])}]" for k in range(f.dim))
             raise ConfigError(
@@ -571,6 +633,38 @@ def _check_view(
                 "so that it contains the start"
             )
     return v
+
+
+def _min_span(lo: float, hi: float) -> float:
+    """The narrowest span allowed for an axis from ``lo`` to ``hi`` (see :data:`MIN_SPAN`)."""
+    return max(MIN_SPAN, 1e-6 * max(abs(lo), abs(hi)))
+
+
+def _limit_view(view: Sequence[float], start: FloatArray) -> tuple[float, ...]:
+    """A computed view held to the limits of a typed one, still containing ``start``.
+
+    Each axis is cut to ±:data:`MAX_COORD`, then, if still wider than :data:`MAX_SPAN`, to a
+    window of that width around the start.
+
+    Examples
+    --------
+    >>> _limit_view((-1.5e6, 1.5e6), np.array([9e5]))
+    (0.0, 1000000.0)
+    >>> _limit_view((-4.0, 4.0, -2.0, 2.0), np.array([3.0, 1.0]))
+    (-4.0, 4.0, -2.0, 2.0)
+    """
+    out: list[float] = []
+    for i in range(len(view) // 2):
+        lo = max(float(view[2 * i]), -MAX_COORD)
+        hi = min(float(view[2 * i + 1]), MAX_COORD)
+        if hi - lo > MAX_SPAN:
+            s = float(start[i])
+            lo = max(lo, s - MAX_SPAN / 2)
+            hi = lo + MAX_SPAN
+            if hi > MAX_COORD:
+                hi, lo = MAX_COORD, MAX_COORD - MAX_SPAN
+        out += [lo, hi]
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -787,6 +881,9 @@ class VideoSpec:
                               "[[scene]] table")
         if not isinstance(raw, list) or not raw:
             raise ConfigError(f"{where}scene: give one [[scene]] table per scene")
+        if len(raw) > MAX_SCENES:
+            raise ConfigError(f"{where}scene: {len(raw)} scenes given; at most {MAX_SCENES} fit "
+                              "in one video (split it into several files)")
         scenes = tuple(
             SceneSpec.from_dict(t, f"{where}scene {i}: ") for i, t in enumerate(raw, start=1)
         )
@@ -800,20 +897,34 @@ class VideoSpec:
     def from_file(cls, path: str | Path) -> VideoSpec:
         """Read a TOML file; a missing file, bad TOML or bad content raise :class:`ConfigError`."""
         p = Path(path).expanduser()
+        too_big = (f"{p.name}: larger than {MAX_FILE_BYTES:,} bytes; a video file describes "
+                   f"at most {MAX_SCENES} scenes in a few kilobytes")
         try:
-            raw = p.read_bytes()
+            if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
+                raise ConfigError(too_big)
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise ConfigError(f"{p}: no such file") from None
         except IsADirectoryError:
             raise ConfigError(f"{p}: is a folder; give a .toml file") from None
         except OSError as exc:
             raise ConfigError(f"{p}: cannot read it ({exc.strerror})") from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(too_big)
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8-sig")  # a byte-order mark at the start is fine
         except UnicodeDecodeError:
             raise ConfigError(f"{p.name}: not a text file in UTF-8") from None
+        hazard = _toml_hazard(text)
+        if hazard is not None:
+            raise ConfigError(f"{p.name}: {hazard}")
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p.name}: not valid TOML: {exc}") from None
+        except (RecursionError, ValueError) as exc:  # limits of Python's own parser
+            raise ConfigError(f"{p.name}: not readable as TOML: {_one_line(str(exc))}") from None
         return cls.from_dict(data, source=p.resolve())
 
     def to_file(self, path: str | Path) -> Path:
@@ -821,6 +932,92 @@ class VideoSpec:
         p = Path(path)
         p.write_text(_toml(self.to_dict()), encoding="utf-8")
         return p
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+_NUMBER_START = re.compile(r"[+-]?[0-9]")
+_NUMBER = re.compile(r"[+-]?[0-9A-Za-z_.:+-]*")
+
+
+def _toml_hazard(text: str) -> str | None:
+    """What in a TOML text would exceed the limits of Python's parser, or ``None``.
+
+    Arrays and inline tables nested deeper than :data:`MAX_NESTING` (Python's parser recurses
+    once per level and fails with ``RecursionError`` at a few hundred), and numbers of more
+    than :data:`MAX_DIGITS` digits (Python refuses to read integers of more than 4300). The
+    answer names the line and the key, e.g. ``line 7: start: arrays or inline tables nested
+    17 deep; at most 16 levels are allowed``. Strings and comments are skipped; anything else
+    is left to the parser.
+
+    Examples
+    --------
+    >>> _toml_hazard("start = " + "[" * 20 + "1" + "]" * 20)
+    'line 1: start: arrays or inline tables nested 17 deep; at most 16 levels are allowed'
+    >>> _toml_hazard('title = "[[[[[[[[[[[[[[[[[[[["') is None
+    True
+    >>> _toml_hazard("[[scene]]\\nsteps = " + "9" * 5000)
+    'line 2: steps: a number of 5000 digits; at most 1000 are allowed'
+    """
+    depth = 0
+    key = ""
+    line = 1
+    line_start = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+            line_start = i
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c in "\"'":
+            triple = text.startswith(c * 3, i)
+            quote = c * 3 if triple else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if c == '"' and text[j] == "\\":
+                    j += 1
+                elif text[j] == "\n":
+                    if not triple:
+                        break
+                    line += 1
+                j += 1
+            i = j + len(quote)
+            continue
+        if depth == 0 and c == "[" and not text[line_start:i].strip():
+            end = text.find("\n", i)
+            header = text[i : n if end < 0 else end].split("#")[0]
+            key = header.strip().strip("[]").strip()
+            i = n if end < 0 else end
+            continue
+        if c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return (f"line {line}: {key}: arrays or inline tables nested {depth} deep; at "
+                        f"most {MAX_NESTING} levels are allowed")
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        elif c == "=" and depth == 0:
+            start = max(text.rfind(sep, 0, i) for sep in ("\n", "{", ","))
+            key = text[start + 1 : i].strip().strip("\"'") or key
+        elif _NUMBER_START.match(text, i) and not (text[i - 1 : i].isalnum() if i else False):
+            m = _NUMBER.match(text, i)
+            token = m.group(0) if m else c
+            digits = sum(ch.isdigit() for ch in token)
+            if digits > MAX_DIGITS:
+                return (f"line {line}: {key}: a number of {digits} digits; at most "
+                        f"{MAX_DIGITS} are allowed")
+            i += max(len(token), 1)
+            continue
+        i += 1
+    return None
 
 
 def _toml_value(value: object) -> str:
