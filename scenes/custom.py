@@ -9,7 +9,9 @@ variable ``GDANIM_SCENE_PARAMS``:
 ``start``, ``steps``, ``view``
     The start point, the number of steps and the view box (every run is computed by
     :func:`gdanim.descend` with ``bound=view``, so a run that leaves it stops there and is marked
-    "diverged at step N").
+    "diverged at step N"; one that reaches a point where the function is undefined is drawn up
+    to the last point where it is defined and marked the same way, with the reason, and an
+    update of 0/0 is called what it is, see :func:`gdanim.trajectory.why_stopped`).
 ``lrs`` / ``optimizers``
     Learning rates of plain gradient descent, or optimizer specs (:func:`optimizers.from_spec`).
 ``title``, ``captions``
@@ -74,6 +76,8 @@ from gdanim import Trajectory, objectives, optimizers
 from gdanim.cache import cached_descend
 from gdanim.objectives import Objective
 from gdanim.optimizers import Optimizer
+from gdanim.trajectory import Stop, why_stopped
+from scenes.fastsurface import FastSurface
 from scenes.field import ARROW_RAMP, arrow_lengths
 from scenes.mobjects import (
     HEAD_SHAPES,
@@ -132,6 +136,8 @@ __all__ = [
 PARAMS_ENV = "GDANIM_SCENE_PARAMS"
 #: Tick label size of the 1D panels.
 TICK = 22
+#: Colour (RGB in [0, 1]) of the 3D floor where the function is undefined.
+UNDEFINED_FLOOR = (0.10, 0.10, 0.11)
 
 FloatArray = np.ndarray
 
@@ -181,13 +187,20 @@ def load_params(scene: str) -> dict[str, Any]:
 
 @dataclass
 class Run:
-    """One path of a scene: its optimizer, how it is drawn, and its trajectory."""
+    """One path of a scene: its optimizer, how it is drawn, its trajectory, and (if it stopped)
+    why it stopped."""
 
     optimizer: Optimizer
     label: str
     color: str
     head: str
     trajectory: Trajectory
+    stop: Stop | None = None
+
+    @property
+    def status(self) -> str:
+        """A few words for a legend: ``"diverged at step 5"``, ``"stopped at step 1: 0/0"``."""
+        return "" if self.stop is None else self.stop.short()
 
     @property
     def last(self) -> int:
@@ -237,20 +250,23 @@ def make_runs(
     for i, (opt, color) in enumerate(zip(opts, colors, strict=True)):
         traj = cached_descend(f, opt, list(start), steps, bound=list(view))
         label = eta_tex(float(str(opt.hyperparameters["lr"]))) if descent else opt.label
-        runs.append(Run(opt, label, color, HEAD_SHAPES[i % len(HEAD_SHAPES)], traj))
+        runs.append(Run(opt, label, color, HEAD_SHAPES[i % len(HEAD_SHAPES)], traj,
+                        why_stopped(f, opt, traj)))
     return runs
 
 
 def verdict(f: Objective, run: Run, view: Sequence[float]) -> str:
     """What a run did, in a few words, from its numbers.
 
-    "diverged at step N" when it left the view; "settled in a minimum" when its last steps
-    are negligible and the gradient vanishes with positive curvature; "oscillating" (inward or
-    outward) when its last steps flip direction; "converging" when they shrink in one
-    direction; otherwise "still moving".
+    "diverged at step N" when it left the view (": f is undefined at x = ..." when it reached a
+    point where f is not defined; "stopped at step N: the update was 0/0 ..." when its update
+    divided 0 by 0); "settled in a minimum" when its last steps are negligible and the gradient
+    vanishes with positive curvature; "oscillating" (inward or outward) when its last steps flip
+    direction; "converging" when they shrink in one direction; otherwise "still moving".
     """
     if run.stopped_at is not None:
-        return f"diverged at step {run.stopped_at}"
+        return run.stop.sentence() if run.stop is not None else \
+            f"diverged at step {run.stopped_at}"
     pts = run.points
     span = max(view[2 * i + 1] - view[2 * i] for i in range(f.dim))
     where = _coords(pts[-1])
@@ -413,6 +429,14 @@ def _cross(point: Any, size: float = 0.13) -> VGroup:
     return cross
 
 
+def _overlap(a: Mobject, b: Mobject, margin: float) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b``, ``b``'s grown by ``margin``, meet."""
+    return bool(a.get_left()[0] <= b.get_right()[0] + margin
+                and a.get_right()[0] >= b.get_left()[0] - margin
+                and a.get_bottom()[1] <= b.get_top()[1] + margin
+                and a.get_top()[1] >= b.get_bottom()[1] - margin)
+
+
 def _fit_width(mob: Mobject, width: float) -> Mobject:
     if mob.width > width:
         mob.scale_to_fit_width(width)
@@ -521,7 +545,11 @@ class CustomDescent1D(GDScene):
             top_block.add(formula)
 
         ys = np.linspace(view[0], view[1], 801)
-        fv = np.asarray(f.value(ys[:, None]), dtype=np.float64)
+        with np.errstate(all="ignore"):
+            fv = np.asarray(f.value(ys[:, None]), dtype=np.float64)
+        # the curve where f is defined, and every value a run reached (f may fall away steeply
+        # between two samples, as log(x) does near 0)
+        fv = np.concatenate([fv, *(r.values for r in self.runs)])
         fv = fv[np.isfinite(fv)]
         y_lo, y_hi, y_step = nice_range(float(fv.min()), float(fv.max()), target_ticks=5)
         top = top_block.get_bottom()[1] - 0.35
@@ -700,19 +728,7 @@ class CustomDescent1D(GDScene):
         end_marker: Mobject | None = None
         mark: VGroup | None = None
         if run.stopped_at is not None:
-            # the step that left the view, dashed, to the edge of the axes
-            end = run.last
-            direction = -np.sign(run.trajectory.grads[end, 0]) or 1.0
-            edge_x = view[1] if direction > 0 else view[0]
-            edge_y = float(np.clip(f.value(np.array([edge_x])), y_range[0], y_range[1]))
-            edge = axes.c2p(edge_x, edge_y)
-            exit_arrow = DashedVMobject(
-                Arrow(pts[end], edge, buff=0.1, color=DIVERGED_COLOR, stroke_width=3,
-                      max_tip_length_to_length_ratio=0.08, tip_length=0.18),
-                num_dashes=18,
-            )
-            cross = _cross(edge, 0.11)
-            mark = VGroup(exit_arrow, cross)
+            mark = self._exit_mark(f, run, axes, view, y_range, pts)
             mark.step = run.stopped_at
         else:
             end_marker = make_marker(pts[run.last], END_COLOR, radius=0.1)
@@ -720,6 +736,46 @@ class CustomDescent1D(GDScene):
         self.step_arrows.extend(arrows)
         return _Panel(run, axes, arrows, visits, head, start_marker, end_marker, mark, eta,
                       readout, said)
+
+    @staticmethod
+    def _exit_mark(f: Objective, run: Run, axes: Any, view: Sequence[float],
+                   y_range: tuple[float, float, float], pts: Sequence[Any]) -> VGroup:
+        """Where a stopped run went: a dashed arrow from its last point to a cross.
+
+        A run that left the view points to the edge it left by, on the curve if f is defined
+        there, else level with its last point; one that reached a point where f is undefined
+        points there, level with its last point (there is no curve to land on); one whose
+        update was not a number (0/0, overflow) is crossed out where it stands.
+        """
+        end = run.last
+        stop = run.stop
+        x_last = float(run.points[end, 0])
+        y_last = float(np.clip(run.values[end], y_range[0], y_range[1]))
+        target: float | None = None
+        if stop is not None and stop.reason in ("left", "undefined") \
+                and bool(np.all(np.isfinite(stop.point))):
+            target = float(np.clip(stop.point[0], view[0], view[1]))
+        elif stop is None:  # no reason known: the way downhill, to the edge
+            target = view[1] if -np.sign(run.trajectory.grads[end, 0]) > 0 else view[0]
+        if target is None or abs(target - x_last) < 1e-12 * (view[1] - view[0]):
+            return VGroup(_cross(pts[end], 0.11))
+        with np.errstate(all="ignore"):
+            at = float(np.asarray(f.value(np.array([target]))).ravel()[0])
+        on_curve = stop is None or stop.reason == "left"
+        y = float(np.clip(at, y_range[0], y_range[1])) if on_curve and math.isfinite(at) \
+            else y_last
+        edge = axes.c2p(target, y)
+        exit_arrow = DashedVMobject(
+            Arrow(pts[end], edge, buff=0.1, color=DIVERGED_COLOR, stroke_width=3,
+                  max_tip_length_to_length_ratio=0.08, tip_length=0.18),
+            num_dashes=18,
+        )
+        # a gap wherever it would cross a tick label
+        numbers = [*getattr(axes.x_axis, "numbers", []), *getattr(axes.y_axis, "numbers", [])]
+        for dash in list(exit_arrow.submobjects[:-1]):
+            if any(_overlap(dash, num, 0.04) for num in numbers):
+                exit_arrow.remove(dash)
+        return VGroup(exit_arrow, _cross(edge, 0.11))
 
 
 
@@ -945,8 +1001,7 @@ class _MapScene(GDScene):
                 row.add(small_mob)
                 below = small_mob
             if run.stopped_at is not None:
-                status = make_text(f"diverged at step {run.stopped_at}", font_size=15,
-                                   color=DIVERGED_COLOR)
+                status = make_text(run.status, font_size=15, color=DIVERGED_COLOR)
                 status.next_to(below, DOWN, buff=0.06, aligned_edge=LEFT)
                 status.set_opacity(0.0)  # shown when the run leaves the view
                 row.add(status)
@@ -1021,9 +1076,22 @@ class _MapScene(GDScene):
                 said = f"{who}: {verdict(f, best, self.view)}; "
                 bits.append(said[0].upper() + said[1:] + f"f = {_num(float(best.values[-1]))}.")
         gone = [r for r in self.runs if r.stopped_at is not None]
-        if gone:
-            parts = [f"{self.short_name(r)} at step {r.stopped_at}" for r in gone]
-            bits.append("Left the view (diverged): " + ", ".join(parts) + ".")
+        heads = {
+            "left": "Left the view (diverged)",
+            "undefined": "Reached a point where f is undefined (diverged)",
+            "overflow": "Overflowed (diverged)",
+            "zero_by_zero": "Stopped by an update of 0/0",
+        }
+        for reason, head in heads.items():
+            these = [r for r in gone if (r.stop.reason if r.stop is not None else "left")
+                     == reason]
+            if not these:
+                continue
+            if reason == "zero_by_zero" and all(r.stop is not None and r.stop.eps_zero
+                                                for r in these):
+                head += " (eps = 0 where the gradient is 0)"
+            parts = [f"{self.short_name(r)} at step {r.stopped_at}" for r in these]
+            bits.append(f"{head}: " + ", ".join(parts) + ".")
         text = " ".join(bits)
         group = VGroup(self._note(text, axes))
         group.caption = text
@@ -1205,7 +1273,9 @@ class CustomRace3D(SurfaceDescent3D):
     """Optimizers (or learning rates) on the 3D surface of :math:`f(x, y)`, with the paths'
     shadows on a contour map below and a slowly orbiting camera.
 
-    Attributes for tests: ``runs``, ``paths`` (one surface path per run), ``legend_entries``.
+    Attributes for tests: ``runs``, ``paths`` (one surface path per run), ``legend_entries``,
+    ``stop_marks`` (a cross where each stopped run stopped), ``surface`` (with ``defined``,
+    false where f is undefined: a hole).
     """
 
     resolution = 40
@@ -1217,6 +1287,27 @@ class CustomRace3D(SurfaceDescent3D):
     def params(self) -> dict[str, Any]:
         """The scene's parameters (see :func:`load_params`); subclasses may fix their own."""
         return load_params("CustomRace3D")
+
+    def build_surface(self, data: Any) -> FastSurface:
+        """The surface, with a hole wherever f is undefined (see :class:`FastSurface`)."""
+        with np.errstate(all="ignore"):
+            return super().build_surface(data)
+
+    def build_floor(self, data: Any) -> tuple[FastSurface, VGroup]:
+        """The contour floor; where f is undefined (a hole in the surface) it is plain grey."""
+        with np.errstate(all="ignore"):
+            floor, lines = super().build_floor(data)
+        x0, x1, y0, y1 = data.view
+        nu, nv = floor.resolution
+        ij = floor.face_ij + 0.5
+        centres = np.stack([x0 + (x1 - x0) * ij[:, 0] / nu, y0 + (y1 - y0) * ij[:, 1] / nv],
+                           axis=-1)
+        with np.errstate(all="ignore"):
+            values = np.asarray(data.objective.value(centres), dtype=np.float64)
+        undefined = ~np.isfinite(values)
+        if undefined.any():
+            floor.face_rgbas[undefined, :3] = UNDEFINED_FLOOR
+        return floor, lines
 
     def construct(self) -> None:
         p = self.params()
@@ -1244,8 +1335,8 @@ class CustomRace3D(SurfaceDescent3D):
         self.section(name)
         self.set_camera_orientation(phi=self.phi, theta=self.theta_start, zoom=self.zoom)
 
-        surface = self.build_surface(data)  # type: ignore[arg-type]
-        floor, contours = self.build_floor(data)  # type: ignore[arg-type]
+        surface = self.build_surface(data)
+        floor, contours = self.build_floor(data)
         axes, labels = _axes3d(data)
         self.surface, self.floor, self.contours, self.axes = surface, floor, contours, axes
 
@@ -1268,8 +1359,7 @@ class CustomRace3D(SurfaceDescent3D):
             words.next_to(dot, RIGHT, buff=0.15)
             row = VGroup(dot, words)
             if run.stopped_at is not None:
-                status = make_text(f"diverged at step {run.stopped_at}", font_size=15,
-                                   color=DIVERGED_COLOR)
+                status = make_text(run.status, font_size=15, color=DIVERGED_COLOR)
                 status.next_to(words, DOWN, buff=0.06, aligned_edge=LEFT)
                 status.set_opacity(0.0)
                 row.add(status)
@@ -1319,6 +1409,7 @@ class CustomRace3D(SurfaceDescent3D):
                                         box.normals(f, q), lift))
 
         self.paths = []
+        self.stop_marks: list[Mobject] = []
         overlays_on: list[Mobject] = []
         overlays_floor: list[Mobject] = []
         dots: list[Mobject] = []
@@ -1358,22 +1449,34 @@ class CustomRace3D(SurfaceDescent3D):
             overlays_on += [path, dot]
             overlays_floor.append(shadow)
             dots.append(dot)
+            if run.stopped_at is not None:
+                # where the run stopped: a cross over its last point, once it gets there
+                cross = _cross(on_surface(xy[run.last]), 0.1)
+
+                def appear(m: Mobject, stop: int = run.stopped_at) -> None:
+                    m.set_opacity(1.0 if tracker.get_value() >= stop else 0.0)
+
+                cross.set_opacity(0.0)
+                cross.add_updater(appear)
+                self.stop_marks.append(cross)
         start = make_marker(on_surface(np.asarray(self.runs[0].points[0])), START_COLOR,
                             radius=0.09)
-        surface.add_overlay(*overlays_on, start, mode="on")
+        surface.add_overlay(*overlays_on, *self.stop_marks, start, mode="on")
         surface.add_overlay(axes.z_axis, labels[2], mode="depth")
         floor.add_overlay(contours, axes.x_axis, axes.y_axis, labels[:2], *overlays_floor,
                           mode="over")
         camera = self.renderer.camera
-        camera.add_fixed_orientation_mobjects(*labels, *dots, start)
+        camera.add_fixed_orientation_mobjects(*labels, *dots, *self.stop_marks, start)
 
         # ---- play ------------------------------------------------------------------------------
         race_time = _race_time(steps)
         intro, outro = 4.2, 3.5
         total = intro + race_time + outro
         if not _user_captions(self, p["captions"], total):
+            hole = (" There is no surface where f is undefined (the grey floor)."
+                    if not surface.defined.all() else "")
             self.caption(f"The surface of f = {_plain(f)}, coloured by height, over its "
-                         "contour map.", intro)
+                         f"contour map.{hole}", intro)
         self.add_fixed_in_frame_mobjects(hud_left)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.add(floor, contours, axes.x_axis, axes.y_axis, labels[:2])
@@ -1382,7 +1485,7 @@ class CustomRace3D(SurfaceDescent3D):
         self.play(Write(formula), run_time=1.0)
         self.add_fixed_in_frame_mobjects(legend, counter)
         self.play(FadeIn(legend), FadeIn(counter), FadeIn(start, scale=0.5), run_time=1.0)
-        self.add(*self.paths, *overlays_floor, *dots)
+        self.add(*self.paths, *overlays_floor, *dots, *self.stop_marks)
         if not p["captions"]:
             names = ", ".join(r.optimizer.label for r in self.runs)
             self.caption(f"{names}: {steps} steps from the same start.", race_time)

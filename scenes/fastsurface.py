@@ -245,6 +245,12 @@ class FastSurface(Mobject):
     corners ``(u_i, v_j), (u_{i+1}, v_j), (u_{i+1}, v_{j+1}), (u_i, v_{j+1})`` — the same faces,
     in the same order, as the stock ``Surface``.
 
+    Where ``func`` gives a point that is not finite (a function undefined there, such as
+    :math:`\\log x` for :math:`x \\le 0`), the surface has a hole: every face with such a
+    corner is left out (:attr:`faces` lists the faces drawn), and the vertex is moved to the
+    mean of the finite ones so that the mobject's points, bounding box and transforms stay
+    finite.
+
     Parameters
     ----------
     func
@@ -316,16 +322,26 @@ class FastSurface(Mobject):
                 f"FastSurface: func must give points of shape {(nu + 1, nv + 1, 3)}, "
                 f"got {grid.shape}"
             )
-        self.points = grid.reshape(-1, 3).copy()
+        points = grid.reshape(-1, 3).copy()
+        #: Whether each vertex is a finite point (``False`` where ``func`` is undefined).
+        self.defined = np.all(np.isfinite(points), axis=1)
+        if not self.defined.all():
+            fill = points[self.defined].mean(axis=0) if self.defined.any() else np.zeros(3)
+            points[~self.defined] = fill
+        self.points = points
         self.uv = np.stack([uu, vv], axis=-1).reshape(-1, 2)
         i, j = np.meshgrid(np.arange(nu), np.arange(nv), indexing="ij")
         i, j = i.ravel(), j.ravel()
         w = nv + 1
-        #: ``(f, 4)`` vertex indices of each face, stock ``Surface`` face order and corner order.
+        #: ``(f, 4)`` vertex indices of each face, stock ``Surface`` face order and corner order;
+        #: faces with a corner where ``func`` is undefined are left out.
         self.faces = np.stack(
             [i * w + j, (i + 1) * w + j, (i + 1) * w + j + 1, i * w + j + 1], axis=1
         )
         self.face_ij = np.stack([i, j], axis=1)
+        keep = self.defined[self.faces].all(axis=1)
+        if not keep.all():
+            self.faces, self.face_ij = self.faces[keep], self.face_ij[keep]
         self.shade_in_3d_faces = shade_in_3d
         self.shading = float(shading)
         self.stroke_width = float(stroke_width)
