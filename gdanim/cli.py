@@ -1,9 +1,15 @@
 """The ``gdanim`` command: built-in scenes, the lecture, and custom videos of your own function.
 
-Rendering happens in ``python -m manim render`` subprocesses (see :mod:`gdanim.render`), so
-this module imports neither manim nor the scenes. Every input is checked before anything is
-rendered: bad input is reported in one line on stderr with exit status 2, and nothing is
-written. A render that fails or is interrupted leaves nothing at the output path.
+Rendering happens in manim subprocesses (see :mod:`gdanim.render`), so this module imports
+neither manim nor the scenes. Every input is checked before anything is rendered, every path of
+the output set included (video, subtitles, poster, section clips and their index): bad input is
+reported in one line on stderr with exit status 2, and nothing is written. A render that fails
+or is interrupted (Ctrl-C, SIGTERM, SIGHUP) leaves nothing at the output path and never
+replaces part of a previous output.
+
+Outputs go where ``-o`` says, by default under ``media/`` in the current folder; manim's build
+files (partial movies, TeX) go under gdanim's cache folder (see :func:`gdanim.render.build_root`),
+never into the installed package.
 
 Examples
 --------
@@ -24,6 +30,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,8 +47,12 @@ from gdanim import render as rd
 __all__ = ["cli", "main"]
 
 REPO_ROOT = rd.REPO_ROOT
-DEFAULT_MEDIA = REPO_ROOT / "media"
 CUSTOM_SCENES = REPO_ROOT / "scenes" / "custom.py"
+
+
+def _media() -> Path:
+    """The default output folder: ``media/`` in the current folder."""
+    return Path(os.path.abspath("media"))
 
 
 class InputError(click.ClickException):
@@ -219,8 +230,44 @@ def _request(opts: Outputs, default_path: Callable[[str, str], Path],
     if path is None:
         path = default_path(quality, cfg.FORMATS[fmt])
     path = cfg.check_output_path(path, name)
-    return rd.OutputRequest(path=path, fmt=fmt, quality=quality, publish=publish, poster=poster,
-                            sections=sections)
+    req = rd.OutputRequest(path=path, fmt=fmt, quality=quality, publish=publish, poster=poster,
+                           sections=sections)
+    _check_sidecars(req, name)
+    return req
+
+
+def _check_sidecars(req: rd.OutputRequest, name: str) -> None:
+    """Check the paths of the files written beside the video, as the video's own path is.
+
+    A folder where a file of the set goes (or a file where its folder of section clips goes),
+    or a read-only file, is reported now, before anything is rendered.
+    """
+    files: list[tuple[Path, str]] = []
+    if req.fmt in ("mp4", "webm"):
+        files.append((req.srt_path, "subtitles"))
+    if req.poster:
+        files.append((req.poster_path, "poster"))
+    if req.sections:
+        files.append((req.sections_index, "index of the section clips"))
+    for path, what in files:
+        if path.is_dir():
+            raise cfg.ConfigError(f"{name}: {path} is a folder, but the {what} of "
+                                  f"{req.path.name} are written there; move it away or choose "
+                                  "another output name")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise cfg.ConfigError(f"{name}: cannot replace {path} (the {what} of "
+                                  f"{req.path.name}): the file is read-only")
+    folder = req.sections_dir
+    if req.sections and os.path.lexists(folder) and not folder.is_dir():
+        raise cfg.ConfigError(f"{name}: {folder} is a file, but the section clips of "
+                              f"{req.path.name} go into a folder of that name; move it away or "
+                              "choose another output name")
+
+
+def _clean_before(reqs: Sequence[rd.OutputRequest]) -> None:
+    """Remove what killed gdanim runs left beside the outputs and in the temporary folder."""
+    for folder in {r.path.parent for r in reqs} | {Path(tempfile.gettempdir())}:
+        rd.clean_stale(folder)
 
 
 def _workers(jobs: int | None) -> int:
@@ -250,18 +297,20 @@ def _produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
     n = len(jobs)
     what = "scene" if n == 1 else "scenes"
     progress.say(f"rendering {n} {what} at {rd.QUALITIES[req.quality][1]} -> {req.path}")
-    results = rd.render_many(
-        jobs, workers=min(workers, n), progress=progress.finished, started=progress.started,
-        quality=req.quality, fmt="png" if req.fmt == "png" else "mp4",
-        media_dir=DEFAULT_MEDIA / "build", sections=req.sections, lossless=req.lossless,
-        quiet=quiet,
-    )
-    if not quiet and req.fmt != "png" and n > 1:
-        for res in results:
-            video = rd.probe_duration(res.video)
-            progress.say(f"{res.job.name}: {res.seconds:.1f} s of rendering for {video:.1f} s "
-                         f"of video ({res.seconds / max(video, 1e-9):.2f} s per s)")
-    done = rd.assemble(results, req, log=progress.say)
+    _clean_before([req])
+    with rd.build_root() as build, rd.run_folder(build) as work:
+        results = rd.render_many(
+            jobs, workers=min(workers, n), progress=progress.finished, started=progress.started,
+            quality=req.quality, fmt="png" if req.fmt == "png" else "mp4", media_dir=build,
+            sections=req.sections, lossless=req.lossless, quiet=quiet, workdir=work,
+        )
+        if not quiet and req.fmt != "png" and n > 1:
+            for res in results:
+                video = rd.probe_duration(res.video)
+                progress.say(f"{res.job.name}: {res.seconds:.1f} s of rendering for "
+                             f"{video:.1f} s of video ({res.seconds / max(video, 1e-9):.2f} s "
+                             "per s)")
+        done = rd.assemble(results, req, log=progress.say)
     for extra in done.files[1:]:
         if extra.parent != req.sections_dir:
             progress.say(f"wrote {extra}")
@@ -347,7 +396,7 @@ def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
     """
     job_list = _jobs_for(scenes)
     q = quality or "h"
-    out_dir = (output_dir or DEFAULT_MEDIA / rd.QUALITIES[q][0]).expanduser()
+    out_dir = (output_dir or _media() / rd.QUALITIES[q][0]).expanduser()
     ext = cfg.FORMATS[fmt or "mp4"]
     with _errors_as_input():
         reqs = [
@@ -357,15 +406,17 @@ def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
         ]
     progress = Progress(quiet)
     base = reqs[0]
-    results = rd.render_many(
-        job_list, workers=_workers(jobs), progress=progress.finished, started=progress.started,
-        quality=base.quality, fmt="png" if base.fmt == "png" else "mp4",
-        media_dir=DEFAULT_MEDIA / "build", sections=base.sections, lossless=base.lossless,
-        quiet=quiet,
-    )
-    for res, req in zip(results, reqs, strict=True):
-        done = rd.assemble([res], req, log=progress.say)
-        click.echo(str(done.video))
+    _clean_before(reqs)
+    with rd.build_root() as build, rd.run_folder(build) as work:
+        results = rd.render_many(
+            job_list, workers=_workers(jobs), progress=progress.finished,
+            started=progress.started, quality=base.quality,
+            fmt="png" if base.fmt == "png" else "mp4", media_dir=build, sections=base.sections,
+            lossless=base.lossless, quiet=quiet, workdir=work,
+        )
+        for res, req in zip(results, reqs, strict=True):
+            done = rd.assemble([res], req, log=progress.say)
+            click.echo(str(done.video))
 
 
 @cli.command("lecture")
@@ -385,7 +436,7 @@ def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
     with _errors_as_input():
         req = _request(
             Outputs(quality, fmt, output, publish, poster, sections),
-            lambda q, ext: DEFAULT_MEDIA / "lecture"
+            lambda q, ext: _media() / "lecture"
             / f"gdanim_lecture_{rd.QUALITIES[q][0]}{ext}",
         )
     done = _produce(_jobs_for(_catalog().LECTURE), req, workers=_workers(jobs), quiet=quiet)
@@ -424,7 +475,7 @@ def _run_custom(spec: cfg.SceneSpec, opts: Outputs, quiet: bool) -> None:
         name = plan.objective.name or _slug(plan.objective.text)
 
         def default(q: str, ext: str) -> Path:
-            return DEFAULT_MEDIA / "custom" / f"{spec.kind}_{name}_{rd.QUALITIES[q][0]}{ext}"
+            return _media() / "custom" / f"{spec.kind}_{name}_{rd.QUALITIES[q][0]}{ext}"
 
         req = _request(opts, default)
     done = _produce(_custom_jobs([plan], None), req, workers=1, quiet=quiet)
@@ -537,7 +588,7 @@ def video_cmd(file: Path, quality: str | None, fmt: str | None, output: Path | N
         card = title if title is not None else spec.title
         req = _request(
             Outputs(quality, fmt, output, publish, poster, sections),
-            lambda q, ext: DEFAULT_MEDIA / "custom" / f"{_slug(file.stem)}_"
+            lambda q, ext: _media() / "custom" / f"{_slug(file.stem)}_"
             f"{rd.QUALITIES[q][0]}{ext}",
             settings=spec.output, settings_path=spec.output_path(),
         )
@@ -564,13 +615,18 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+#: Signals handled like Ctrl-C: SIGTERM, and SIGHUP (the terminal was closed).
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the command line and turn every failure into one line on stderr."""
-    previous: Any = None
+    previous: dict[signal.Signals, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for sig in _STOP_SIGNALS:
+            previous[sig] = signal.signal(sig, _on_sigterm)
     except ValueError:  # not the main thread
-        previous = None
+        pass
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="gdanim",
                  standalone_mode=False)
@@ -599,8 +655,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "(run again with GDANIM_DEBUG=1 for the traceback)", err=True)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
     return 0
 
 

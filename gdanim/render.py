@@ -3,9 +3,18 @@
 gdanim never imports manim: scenes are rendered by ``python -m manim render`` in child
 processes (several at once when asked), and the finished clips are joined with ffmpeg's concat
 demuxer without re-encoding. Subcaption files (``.srt``) are merged with the right time offsets.
-Every output is written to a temporary name and renamed only when complete, so a failed or
-interrupted render leaves nothing half-written behind; an interrupt also stops the manim
-processes at once.
+Every output is written to a temporary name and renamed only when complete, and the files of
+one output (video, subtitles, poster, section clips and their index) are put in place together
+or not at all (:class:`OutputSet`), so a failed or interrupted render leaves nothing
+half-written behind and never replaces part of a previous output. An interrupt stops the manim
+processes at once; they also stop when gdanim itself is killed (:mod:`gdanim.manim_child`).
+Temporary names carry gdanim's process id, and what a killed run left behind is removed by the
+next run into the same folder (:func:`clean_stale`).
+
+Two renders of the same scene with the same parameters (two jobs of one video, or two gdanim
+processes) share manim's build folder; each takes a lock on it for the length of its manim run
+(the second waits, then takes the first one's animations from manim's cache), and with a
+``workdir`` each copies its results out before letting go.
 
 Final outputs (:func:`assemble`):
 
@@ -22,6 +31,8 @@ Final outputs (:func:`assemble`):
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -35,7 +46,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,12 +55,15 @@ __all__ = [
     "QUALITIES",
     "Assembled",
     "OutputRequest",
+    "OutputSet",
     "RenderError",
     "RenderJob",
     "RenderResult",
     "assemble",
     "atomic_dir",
     "atomic_output",
+    "build_root",
+    "clean_stale",
     "concat_videos",
     "extract_last_frame",
     "merge_srt",
@@ -57,6 +71,7 @@ __all__ = [
     "probe_streams",
     "render_many",
     "render_scene",
+    "run_folder",
     "terminate_renders",
 ]
 
@@ -123,6 +138,208 @@ class RenderResult:
     seconds: float
 
 
+# --------------------------------------------------------------------------------------------
+# Temporary names, sets of outputs, and what killed runs leave behind
+# --------------------------------------------------------------------------------------------
+
+#: A member of an output set or its old version moved aside: ``.NAME.PID-XXXXXXXX.part[.EXT]``
+#: or ``.NAME.PID-XXXXXXXX.old[.EXT]`` beside ``NAME``.
+_STAGED = re.compile(
+    r"^\.(?P<name>.+)\.(?P<pid>\d+)-[a-z0-9_]{6,}\.(?P<kind>part|old)(?:\.[A-Za-z0-9]+)?$"
+)
+#: Scratch folders and scene-parameter files in the temporary folder, and run folders in the
+#: build folder.
+_SCRATCH = re.compile(r"^(?:gdanim-|gdanim-params-|\.run-)(?P<pid>\d+)-[a-z0-9_]{6,}(?:\.json)?$")
+
+
+def _prefix(name: str) -> str:
+    return f".{name}.{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0 and not isinstance(pid, bool)
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove what gdanim processes that no longer run left in ``folder``; return it.
+
+    Only names gdanim makes are touched, and only when the process id in the name is not a
+    running process: hidden members of an output set (``.out.mp4.PID-XXXXXXXX.part.mp4``),
+    scratch folders and scene-parameter files (``gdanim-PID-XXXXXXXX``,
+    ``gdanim-params-PID-XXXXXXXX.json``) and run folders (``.run-PID-XXXXXXXX``). A previous
+    output moved aside by a run that was killed before it could put the new one in place
+    (``.out.mp4.PID-XXXXXXXX.old.mp4``) is put back when nothing took its place, else removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STAGED.match(entry.name) or _SCRATCH.match(entry.name)
+        if match is None or _pid_alive(int(match["pid"])):
+            continue
+        path = Path(entry.path)
+        try:
+            if match.re is _STAGED and match["kind"] == "old":
+                target = path.with_name(match["name"])
+                if not os.path.lexists(target):
+                    os.rename(path, target)
+                    continue
+            _remove(path)
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+class OutputSet:
+    """Files and folders that appear together, or not at all.
+
+    Each member is written under a hidden temporary name beside its target, holding this
+    process's id (``.NAME.PID-XXXXXXXX.part``, see :func:`clean_stale`). :meth:`commit` puts the
+    members in place in the reverse of the order they were added (so the first one, the main
+    file, appears last): an existing target is kept aside (a hard link for a file, so that the
+    file is replaced in one step; a rename for a folder) until every member is in place, and
+    removed only then. If any step fails, or is interrupted, the members already placed are
+    taken away and the kept targets put back: the previous set stays whole. :meth:`discard`
+    removes the temporary members.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> outputs = OutputSet()
+    >>> outputs.file(root / "a.txt").write_text("new")
+    3
+    >>> (outputs.folder(root / "a.parts") / "1.txt").write_text("one")
+    3
+    >>> outputs.commit()
+    >>> sorted(p.name for p in root.iterdir())
+    ['a.parts', 'a.txt']
+    """
+
+    def __init__(self) -> None:
+        self._members: list[tuple[Path, Path, bool]] = []  # temporary, target, is a folder
+
+    def file(self, target: Path) -> Path:
+        """A temporary file for ``target`` (its folder is made when missing)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=_prefix(target.name), suffix=f".part{target.suffix}",
+                                    dir=target.parent)
+        os.close(fd)
+        self._members.append((Path(name), target, False))
+        return Path(name)
+
+    def folder(self, target: Path) -> Path:
+        """A temporary folder for ``target``."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        name = tempfile.mkdtemp(prefix=_prefix(target.name), suffix=".part", dir=target.parent)
+        self._members.append((Path(name), target, True))
+        return Path(name)
+
+    def discard(self) -> None:
+        """Remove the temporary members (nothing at the targets is touched)."""
+        for tmp, _, _ in self._members:
+            try:
+                _remove(tmp)
+            except OSError:
+                pass
+        self._members = []
+
+    @staticmethod
+    def _keep_aside(target: Path) -> Path | None:
+        """Keep the current ``target`` under a hidden name; ``None`` when there is none."""
+        if not os.path.lexists(target):
+            return None
+        if target.is_dir() and not target.is_symlink():
+            aside = Path(tempfile.mkdtemp(prefix=_prefix(target.name), suffix=".old",
+                                          dir=target.parent))
+            os.rename(target, aside)  # onto the empty placeholder folder
+            return aside
+        fd, name = tempfile.mkstemp(prefix=_prefix(target.name), suffix=f".old{target.suffix}",
+                                    dir=target.parent)
+        os.close(fd)
+        aside = Path(name)
+        try:
+            aside.unlink()
+            os.link(target, aside)  # the target stays in place until the new file replaces it
+        except OSError:  # no hard links here: move it aside instead
+            os.rename(target, aside)
+        return aside
+
+    def commit(self) -> None:
+        """Put every member in place, or (on any failure) leave every target as it was.
+
+        A target of the other kind (a folder where a file goes, or a file where a folder goes)
+        is never replaced: that is an error, and nothing changes.
+        """
+        mask = _umask()
+        placed: list[tuple[Path, Path | None]] = []
+        try:
+            for tmp, target, is_dir in reversed(self._members):
+                if os.path.lexists(target):
+                    target_is_dir = target.is_dir() and not target.is_symlink()
+                    if target_is_dir and not is_dir:
+                        raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+                    if is_dir and not target_is_dir:
+                        raise NotADirectoryError(errno.ENOTDIR, "is not a folder", str(target))
+                os.chmod(tmp, (0o777 if is_dir else 0o666) & ~mask)
+                aside = self._keep_aside(target)
+                try:
+                    os.replace(tmp, target)
+                except BaseException:
+                    if aside is not None:
+                        _put_back(aside, target)
+                    raise
+                placed.append((target, aside))
+        except BaseException:
+            for target, aside in reversed(placed):
+                try:
+                    if aside is None:
+                        _remove(target)
+                    else:
+                        _put_back(aside, target)
+                except OSError:
+                    pass
+            self.discard()
+            raise
+        for _, aside in placed:
+            if aside is not None:
+                try:
+                    _remove(aside)
+                except OSError:
+                    pass
+        self._members = []
+
+
+def _put_back(aside: Path, target: Path) -> None:
+    """Return a target kept aside by :meth:`OutputSet.commit` to its place."""
+    if aside.is_dir() and not aside.is_symlink():
+        if os.path.lexists(target):
+            _remove(target)
+        os.rename(aside, target)
+    else:
+        os.replace(aside, target)
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
@@ -130,20 +347,65 @@ def atomic_output(path: Path) -> Iterator[Path]:
     On any exception (including ``KeyboardInterrupt``) the temporary file is removed, so no
     partial output is ever left at ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
-                                    dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    outputs = OutputSet()
     try:
-        yield tmp
-        # mkstemp makes the file private; give it the usual permissions before it appears
-        os.chmod(tmp, 0o666 & ~_umask())
-        tmp.replace(path)
+        yield outputs.file(Path(path))
+        outputs.commit()
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        outputs.discard()
         raise
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    """A private temporary folder named after this process (see :func:`clean_stale`)."""
+    with tempfile.TemporaryDirectory(prefix=f"gdanim-{os.getpid()}-") as tmp:
+        yield Path(tmp)
+
+
+@contextmanager
+def run_folder(root: Path) -> Iterator[Path]:
+    """A private folder for one run inside ``root`` (``.run-PID-XXXXXXXX``), removed after it.
+
+    Run folders of processes that no longer run are removed first.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    clean_stale(root)
+    folder = Path(tempfile.mkdtemp(prefix=f".run-{os.getpid()}-", dir=root))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def build_root() -> Iterator[Path]:
+    """The folder for manim's build files (partial movies, TeX, scene videos).
+
+    ``<cache>/build`` under gdanim's cache folder (:func:`gdanim.cache.cache_dir`, which honours
+    ``GDANIM_CACHE_DIR``), so that a second render takes unchanged animations from manim's
+    partial-movie cache; never inside the installed package or the output's folder. When the
+    cache is off (``GDANIM_CACHE_DIR=off``) or cannot be written, a temporary folder that is
+    removed afterwards.
+    """
+    from gdanim.cache import cache_dir
+
+    folder = cache_dir()
+    build: Path | None = None
+    if folder is not None:
+        try:
+            candidate = Path(os.path.abspath(folder.expanduser())) / "build"
+            candidate.mkdir(parents=True, exist_ok=True)
+            if os.access(candidate, os.W_OK | os.X_OK):
+                build = candidate
+        except OSError:
+            build = None
+    if build is not None:
+        yield build
+        return
+    with _scratch() as tmp:
+        yield tmp
 
 
 def _umask() -> int:
@@ -180,10 +442,17 @@ def probe_duration(path: Path) -> float:
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 _RUNNING_LOCK = threading.Lock()
 _STDERR_LOCK = threading.Lock()
+#: Set while renders are being stopped: jobs waiting for a lock give up, output is not echoed.
+_STOPPING = threading.Event()
 
 
 def terminate_renders() -> None:
-    """Stop every manim process this process started (used on Ctrl-C)."""
+    """Stop every manim process this process started (used on Ctrl-C, SIGTERM and SIGHUP).
+
+    Each child's process group gets SIGTERM (the child stops as on Ctrl-C and removes the
+    partial movie it was writing), and SIGKILL if it is still running 5 seconds later.
+    """
+    _STOPPING.set()
     with _RUNNING_LOCK:
         procs = list(_RUNNING)
     for proc in procs:
@@ -205,25 +474,113 @@ def terminate_renders() -> None:
 
 
 _BANNER = re.compile(rb"Manim Community v[0-9.]+\r?\n(?:\r?\n)?")
+_WARNING = b"gdanim: warning: "
 
 
 def _pump(stream: object, echo: bool, tail: list[bytes]) -> None:
-    """Copy a child's output to our stderr (when ``echo``) and keep its last 16 kB."""
+    """Copy a child's output to our stderr (when ``echo``) and keep its last 16 kB.
+
+    gdanim's own warning lines (``gdanim: warning: ...``) are copied even when not ``echo``;
+    nothing is copied once the renders are being stopped.
+    """
     fd = stream.fileno()  # type: ignore[attr-defined]
     kept = 0
+    line = b""
     while True:
         chunk = os.read(fd, 4096)
         if not chunk:
             break
         chunk = _BANNER.sub(b"", chunk)
-        if echo and chunk:
+        if _STOPPING.is_set():
+            pass
+        elif echo and chunk:
             with _STDERR_LOCK:
                 sys.stderr.write(chunk.decode("utf-8", "replace"))
                 sys.stderr.flush()
+        elif not echo:
+            *done, line = (line + chunk).split(b"\n")
+            for text in done:
+                if text.startswith(_WARNING):
+                    with _STDERR_LOCK:
+                        sys.stderr.write(text.decode("utf-8", "replace") + "\n")
+                        sys.stderr.flush()
+            line = line[-4096:]
         tail.append(chunk)
         kept += len(chunk)
         while kept > 16384 and len(tail) > 1:
             kept -= len(tail.pop(0))
+
+
+@contextmanager
+def _exclusive(path: Path, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (``flock``), waiting for it if need be.
+
+    ``waiting()`` is called once if another holder makes us wait. The wait ends with a
+    :class:`RenderError` when the renders are being stopped. The lock goes with the file
+    descriptor: a process that dies lets go of it. Where the file system has no locks, the
+    render goes ahead without one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told:
+                    waiting()
+                    told = True
+                if _STOPPING.wait(0.2):
+                    raise RenderError("stopped while waiting for an identical render") from None
+            except OSError:
+                break  # no locking here (e.g. some network file systems)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _manim_outputs(media_dir: Path, job: RenderJob, quality: str) -> Path:
+    return media_dir / "videos" / Path(job.file).stem / QUALITIES[quality][0]
+
+
+def _drop_partials(media_dir: Path, job: RenderJob, quality: str, since: float) -> None:
+    """Remove the partial movies a failed render wrote (they may be cut short)."""
+    folder = _manim_outputs(media_dir, job, quality) / "partial_movie_files" / job.scene
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_file() and entry.stat().st_mtime >= since:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _copy_out(result: RenderResult, workdir: Path) -> RenderResult:
+    """Copy a job's files into a folder of its own in ``workdir`` (the build folder is shared)."""
+    job = result.job
+    own = Path(tempfile.mkdtemp(prefix=f"{job.output_name[:60]}-", dir=workdir))
+    video = own / result.video.name
+    shutil.copyfile(result.video, video)
+    srt = None
+    if result.srt is not None:
+        srt = own / result.srt.name
+        shutil.copyfile(result.srt, srt)
+    sections = None
+    if result.sections is not None:
+        sec_dir = own / "sections"
+        sec_dir.mkdir()
+        sections = sec_dir / result.sections.name
+        shutil.copyfile(result.sections, sections)
+        for entry in json.loads(result.sections.read_text(encoding="utf-8")):
+            clip = result.sections.parent / str(entry["video"])
+            if clip.exists():
+                shutil.copyfile(clip, sec_dir / clip.name)
+    return RenderResult(job, video, srt, sections, result.seconds)
 
 
 def render_scene(
@@ -236,35 +593,62 @@ def render_scene(
     lossless: bool = False,
     quiet: bool = False,
     log: Callable[[str], None] | None = None,
+    workdir: Path | None = None,
 ) -> RenderResult:
-    """Render one scene with ``python -m manim render`` and return the produced files.
+    """Render one scene with manim in a child process and return the produced files.
 
     ``media_dir`` is manim's media folder; keeping it between runs lets manim reuse its
     partial-movie cache (a job with parameters gets a folder of its own inside it, so that two
-    jobs of one scene class never share a cache). Scene parameters reach the scene through a
-    JSON file named by the ``GDANIM_SCENE_PARAMS`` environment variable. ``fmt`` is ``"mp4"``
-    or ``"png"`` (the last frame); ``lossless`` renders lossless RGB clips (see
-    :data:`LOSSLESS_MASTER`). The child's progress bars are shown live unless ``quiet``; on
-    Ctrl-C the child is stopped (see :func:`terminate_renders`).
+    jobs of one scene class never share a cache). The child (:mod:`gdanim.manim_child`) runs
+    in that folder, in a session of its own, and stops when gdanim stops. Scene parameters reach
+    the scene through a JSON file named by the ``GDANIM_SCENE_PARAMS`` environment variable.
+    ``fmt`` is ``"mp4"`` or ``"png"`` (the last frame); ``lossless`` renders lossless RGB clips
+    (see :data:`LOSSLESS_MASTER`). The child's progress bars are shown live unless ``quiet``;
+    on Ctrl-C the child is stopped (see :func:`terminate_renders`).
+
+    The manim run holds a lock on the job's place in ``media_dir``: an identical job (here or
+    in another process) waits for it, then finds its animations in manim's cache. With
+    ``workdir`` the results are copied into a folder of their own inside it before the lock is
+    let go, so that the next identical job cannot rewrite them while they are being assembled.
+    A render that fails or is stopped removes the partial movies it wrote.
     """
     if quality not in QUALITIES:
         raise RenderError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
     if fmt not in ("mp4", "png"):
         raise RenderError(f"manim renders mp4 clips or a png frame here, not {fmt!r}")
-    media_dir = Path(media_dir)
+    media_dir = Path(os.path.abspath(media_dir))
     if job.params:
         media_dir = media_dir / "custom" / job.key
     media_dir.mkdir(parents=True, exist_ok=True)
+
+    def waiting() -> None:
+        if not quiet:
+            with _STDERR_LOCK:
+                sys.stderr.write(f"[gdanim] {job.name}: waiting for an identical render to "
+                                 "finish, then reusing its animations\n")
+                sys.stderr.flush()
+
+    with _exclusive(media_dir / ".config" / f"{job.scene}.lock", waiting):
+        result = _render_locked(job, quality, fmt, media_dir, sections, lossless, quiet)
+        if workdir is not None:
+            result = _copy_out(result, workdir)
+    if log:
+        log(f"{job.name}: {result.seconds:.1f} s")
+    return result
+
+
+def _render_locked(job: RenderJob, quality: str, fmt: str, media_dir: Path, sections: bool,
+                   lossless: bool, quiet: bool) -> RenderResult:
+    """:func:`render_scene`'s manim run, with the job's lock held."""
     # each scene typesets into a TeX folder of its own: scenes rendered at the same time would
     # otherwise write the same <hash>.tex/.dvi files (tick labels are common to many) at once
     tex_dir = media_dir / "Tex" / job.scene
     cfg = media_dir / ".config" / f"{job.scene}.cfg"
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg_text = f"[CLI]\ntex_dir = {tex_dir.resolve().as_posix()}\n"
+    cfg_text = f"[CLI]\ntex_dir = {tex_dir.as_posix()}\n"
     if not cfg.exists() or cfg.read_text(encoding="utf-8") != cfg_text:
         cfg.write_text(cfg_text, encoding="utf-8")
-    cmd = [sys.executable, "-m", "manim", "render", f"-q{quality}", "--media_dir", str(media_dir),
-           "-c", str(cfg), "-o", job.output_name]
+    cmd = [sys.executable, "-m", "gdanim.manim_child", "render", f"-q{quality}",
+           "--media_dir", str(media_dir), "-c", str(cfg), "-o", job.output_name]
     if fmt == "png":
         cmd += ["--format", "png"]
     else:
@@ -273,25 +657,29 @@ def render_scene(
         if sections:
             cmd.append("--save_sections")
     cmd += ["--progress_bar", "none" if quiet else "display", "-v", "WARNING"]
-    cmd += [str(job.file), job.scene]
+    cmd += [str(Path(os.path.abspath(job.file))), job.scene]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
     )
+    env["GDANIM_PARENT_PID"] = str(os.getpid())
     params_file: Path | None = None
     if job.params:
-        fd, name = tempfile.mkstemp(prefix="gdanim-params-", suffix=".json")
+        # named after this process: a run that is killed leaves it for the next to remove
+        fd, name = tempfile.mkstemp(prefix=f"gdanim-params-{os.getpid()}-", suffix=".json")
         with os.fdopen(fd, "w") as fh:
             json.dump(job.params, fh)
         params_file = Path(name)
         env["GDANIM_SCENE_PARAMS"] = name
     start = time.monotonic()
+    since = time.time() - 1.0
     tail: list[bytes] = []
+    ok = False
     try:
         # a session of its own: a Ctrl-C in the terminal reaches gdanim only, which then stops
         # the child cleanly instead of both printing tracebacks
         proc = subprocess.Popen(
-            cmd, env=env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            cmd, env=env, cwd=media_dir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
         with _RUNNING_LOCK:
@@ -310,11 +698,16 @@ def render_scene(
                 _RUNNING.discard(proc)
             if proc.stdout is not None:
                 proc.stdout.close()
+        ok = returncode == 0
     finally:
         if params_file is not None:
             params_file.unlink(missing_ok=True)
+        if not ok and fmt != "png":
+            _drop_partials(media_dir, job, quality, since)
     seconds = time.monotonic() - start
     if returncode != 0:
+        if _STOPPING.is_set():
+            raise RenderError(f"rendering {job.name} was stopped")
         text = b"".join(tail).decode("utf-8", "replace").replace("\r", "\n")
         lines = [ln for ln in text.strip().splitlines() if ln.strip()]
         detail = "\n".join(lines[-15:])
@@ -323,17 +716,13 @@ def render_scene(
         image = media_dir / "images" / Path(job.file).stem / f"{job.output_name}.png"
         if not image.exists():
             raise RenderError(f"manim finished but {image} is missing")
-        if log:
-            log(f"{job.name}: {seconds:.1f} s")
         return RenderResult(job, image, None, None, seconds)
-    folder = media_dir / "videos" / Path(job.file).stem / QUALITIES[quality][0]
+    folder = _manim_outputs(media_dir, job, quality)
     video = folder / f"{job.output_name}.mp4"
     if not video.exists():
         raise RenderError(f"manim finished but {video} is missing")
     srt = folder / f"{job.output_name}.srt"
     sec = folder / "sections" / f"{job.output_name}.json"
-    if log:
-        log(f"{job.name}: {seconds:.1f} s")
     return RenderResult(job, video, srt if srt.exists() else None,
                         sec if sections and sec.exists() else None, seconds)
 
@@ -350,8 +739,9 @@ def render_many(
 
     ``started(index, total, job)`` is called as each job starts (index from 1) and
     ``progress(done, total, job, elapsed)`` as each finishes. An exception or Ctrl-C stops every
-    running manim process before it propagates.
+    running manim process before it propagates. Other keywords go to :func:`render_scene`.
     """
+    _STOPPING.clear()
     total = len(jobs)
     t0 = time.monotonic()
     results: list[RenderResult | None] = [None] * total
@@ -395,11 +785,8 @@ def concat_videos(parts: Sequence[Path], out: Path) -> Path:
     if not parts:
         raise RenderError("nothing to join")
     out = Path(out)
-    with tempfile.TemporaryDirectory() as tmpdir:
-        listing = Path(tmpdir) / "parts.txt"
-        listing.write_text(
-            "".join(f"file '{Path(p).resolve().as_posix()}'\n" for p in parts), encoding="utf-8"
-        )
+    with _scratch() as tmpdir:
+        listing = _listing(parts, tmpdir)
         with atomic_output(out) as tmp:
             cmd = [_ffmpeg(), "-y", "-v", "error", "-f", "concat", "-safe", "0",
                    "-i", str(listing), "-c", "copy"]
@@ -447,6 +834,12 @@ def _read_srt(path: Path) -> list[tuple[float, float, str]]:
 
 def merge_srt(parts: Sequence[tuple[Path | None, float]], out: Path) -> Path:
     """Merge subtitle files, each shifted by its offset in seconds, into one ``.srt``."""
+    with atomic_output(Path(out)) as tmp:
+        _write_srt(parts, tmp)
+    return Path(out)
+
+
+def _write_srt(parts: Sequence[tuple[Path | None, float]], out: Path) -> None:
     entries: list[tuple[float, float, str]] = []
     for path, offset in parts:
         if path is None:
@@ -457,9 +850,7 @@ def merge_srt(parts: Sequence[tuple[Path | None, float]], out: Path) -> Path:
         f"{i}\n{_format_time(a)} --> {_format_time(b)}\n{text}\n\n"
         for i, (a, b, text) in enumerate(entries, start=1)
     )
-    with atomic_output(Path(out)) as tmp:
-        tmp.write_text(body, encoding="utf-8")
-    return Path(out)
+    out.write_text(body, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,20 +861,22 @@ def merge_srt(parts: Sequence[tuple[Path | None, float]], out: Path) -> Path:
 @contextmanager
 def atomic_dir(path: Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; it replaces ``path`` only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    outputs = OutputSet()
     try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        tmp.replace(path)
+        yield outputs.folder(Path(path))
+        outputs.commit()
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        outputs.discard()
         raise
+
+
+def _listing(parts: Sequence[Path], folder: Path) -> Path:
+    """The list of ``parts`` for ffmpeg's concat demuxer, written into ``folder``."""
+    listing = folder / "parts.txt"
+    listing.write_text(
+        "".join(f"file '{Path(p).resolve().as_posix()}'\n" for p in parts), encoding="utf-8"
+    )
+    return listing
 
 
 def probe_streams(path: Path) -> list[dict[str, object]]:
@@ -520,11 +913,8 @@ _BT709_TAGS = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc"
 
 def _encode(parts: Sequence[Path], out: Path, fmt: str, publish: bool, fps: int) -> None:
     """Encode ``parts`` (joined in order) into ``out`` (a temporary path) as ``fmt``."""
-    with tempfile.TemporaryDirectory() as tmpdir:
-        listing = Path(tmpdir) / "parts.txt"
-        listing.write_text(
-            "".join(f"file '{Path(p).resolve().as_posix()}'\n" for p in parts), encoding="utf-8"
-        )
+    with _scratch() as tmpdir:
+        listing = _listing(parts, tmpdir)
         src = ["-f", "concat", "-safe", "0", "-i", str(listing)]
         audio = _has_audio(parts)
         if fmt == "mp4" and publish:
@@ -561,13 +951,17 @@ def _encode(parts: Sequence[Path], out: Path, fmt: str, publish: bool, fps: int)
 def extract_last_frame(video: Path, png: Path) -> Path:
     """Write the last frame of ``video`` to ``png`` (``png`` appears only when complete)."""
     with atomic_output(Path(png)) as tmp:
-        _run_ffmpeg(["-sseof", "-0.5", "-i", str(video), "-an", "-fps_mode", "passthrough",
-                     "-update", "1", "-f", "image2", "-c:v", "png", str(tmp)],
-                    "extracting the last frame")
-        if tmp.stat().st_size == 0:  # clip shorter than the seek: read it all
-            _run_ffmpeg(["-i", str(video), "-an", "-fps_mode", "passthrough", "-update", "1",
-                         "-f", "image2", "-c:v", "png", str(tmp)], "extracting the last frame")
+        _last_frame(video, tmp)
     return Path(png)
+
+
+def _last_frame(video: Path, png: Path) -> None:
+    _run_ffmpeg(["-sseof", "-0.5", "-i", str(video), "-an", "-fps_mode", "passthrough",
+                 "-update", "1", "-f", "image2", "-c:v", "png", str(png)],
+                "extracting the last frame")
+    if png.stat().st_size == 0:  # clip shorter than the seek: read it all
+        _run_ffmpeg(["-i", str(video), "-an", "-fps_mode", "passthrough", "-update", "1",
+                     "-f", "image2", "-c:v", "png", str(png)], "extracting the last frame")
 
 
 @dataclass(frozen=True)
@@ -646,12 +1040,8 @@ def _section_clips(results: Sequence[RenderResult]) -> list[tuple[str, Path]]:
 def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest) -> None:
     if req.fmt == "mp4" and not req.publish:
         cmd = ["-f", "concat", "-safe", "0"]
-        with tempfile.TemporaryDirectory() as tmpdir:
-            listing = Path(tmpdir) / "parts.txt"
-            listing.write_text(
-                "".join(f"file '{Path(p).resolve().as_posix()}'\n" for p in parts),
-                encoding="utf-8",
-            )
+        with _scratch() as tmpdir:
+            listing = _listing(parts, tmpdir)
             _run_ffmpeg([*cmd, "-i", str(listing), "-c", "copy", "-movflags", "+faststart",
                          "-f", "mp4", str(out)], "joining clips")
     else:
@@ -666,8 +1056,10 @@ def assemble(
 ) -> Assembled:
     """Turn rendered clips into the requested output and its sidecars.
 
-    Every file is written under a temporary name and renamed only once all of them are done,
-    so a failure or Ctrl-C leaves nothing at ``req.path`` (nor half-written sidecars).
+    Every file is written under a temporary name, and the whole set (video, subtitles, poster,
+    section clips and their index) is put in place together once all of them are done
+    (:class:`OutputSet`): a failure or Ctrl-C leaves nothing at ``req.path``, and never
+    replaces part of a previous set.
     """
     if not results:
         raise RenderError("nothing to assemble")
@@ -686,28 +1078,27 @@ def assemble(
     want_srt = req.fmt in ("mp4", "webm") and any(r.srt is not None for r in results)
     clips = _section_clips(results) if req.sections else []
 
-    with ExitStack() as stack:
-        # entered first, renamed last: the main file appears after all its sidecars
-        tmp_video = stack.enter_context(atomic_output(req.path))
+    outputs = OutputSet()
+    try:
+        # added first, put in place last: the main file appears after all its sidecars
+        tmp_video = outputs.file(req.path)
         say({"mp4": "encoding for publishing" if req.publish else "joining clips",
              "webm": "encoding WebM (VP9)", "gif": "encoding GIF"}[req.fmt])
         _write_clip(parts, tmp_video, req)
         srt = None
         if want_srt:
-            tmp_srt = stack.enter_context(atomic_output(req.srt_path))
-            merge_srt(srt_parts, tmp_srt)
+            _write_srt(srt_parts, outputs.file(req.srt_path))
             srt = req.srt_path
         poster = None
         if req.poster:
             say("writing the poster frame")
-            tmp_poster = stack.enter_context(atomic_output(req.poster_path))
-            extract_last_frame(parts[-1], tmp_poster)
+            _last_frame(parts[-1], outputs.file(req.poster_path))
             poster = req.poster_path
         index_path = None
         files: list[Path] = []
         if req.sections:
             say(f"writing {len(clips)} section clips")
-            tmp_dir = stack.enter_context(atomic_dir(req.sections_dir))
+            tmp_dir = outputs.folder(req.sections_dir)
             index: list[dict[str, object]] = []
             ext = req.path.suffix
             for i, (name, clip) in enumerate(clips, start=1):
@@ -719,9 +1110,13 @@ def assemble(
                     "duration": round(probe_duration(tmp_dir / fname), 3),
                 })
                 files.append(req.sections_dir / fname)
-            tmp_index = stack.enter_context(atomic_output(req.sections_index))
-            tmp_index.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+            outputs.file(req.sections_index).write_text(json.dumps(index, indent=2) + "\n",
+                                                         encoding="utf-8")
             index_path = req.sections_index
         duration = probe_duration(tmp_video)
+        outputs.commit()
+    except BaseException:
+        outputs.discard()
+        raise
     return Assembled(video=req.path, duration=duration, srt=srt, poster=poster,
                      sections_index=index_path, section_files=tuple(files))
