@@ -370,12 +370,16 @@ class Stop:
         Where the update went, shape ``(d,)``; it may hold ``inf`` or ``nan``.
     eps_zero
         The optimizer has an ``eps`` hyperparameter and it is 0.
+    infinite
+        For ``"undefined"``: f or its gradient is infinite there (a pole, or a value too
+        large for float64) rather than not a number.
     """
 
     step: int
     reason: StopReason
     point: FloatArray
     eps_zero: bool = False
+    infinite: bool = False
 
     @property
     def diverged(self) -> bool:
@@ -398,7 +402,8 @@ class Stop:
         n = self.step
         return {
             "left": f"diverged at step {n}",
-            "undefined": f"diverged at step {n}: f undefined there",
+            "undefined": f"diverged at step {n}: f "
+                         f"{'not finite' if self.infinite else 'undefined'} there",
             "overflow": f"diverged at step {n}: overflow",
             "zero_by_zero": f"stopped at step {n}: 0/0",
         }[self.reason]
@@ -417,7 +422,8 @@ class Stop:
         if self.reason == "left":
             return f"diverged at step {n}"
         if self.reason == "undefined":
-            return f"diverged at step {n}: f is undefined at {_where(self.point)}"
+            what = "not finite" if self.infinite else "undefined"
+            return f"diverged at step {n}: f is {what} at {_where(self.point)}"
         if self.reason == "overflow":
             return f"diverged at step {n}: the step overflowed"
         why = " (eps = 0 where the gradient is 0)" if self.eps_zero else " (at a zero gradient)"
@@ -446,7 +452,8 @@ def why_stopped(
       was :math:`0/0` (``"zero_by_zero"``; Adam, RMSprop or AdaGrad with ``eps = 0``);
     - otherwise :math:`x` not finite: ``"overflow"``;
     - :math:`x` outside ``bound``: ``"left"``;
-    - :math:`f(x)` or :math:`\nabla f(x)` not finite: ``"undefined"``.
+    - :math:`f(x)` or :math:`\nabla f(x)` not finite: ``"undefined"`` (``infinite`` when
+      neither is ``nan``).
 
     Returns ``None`` for a run that never stopped. A batch is not supported.
 
@@ -485,5 +492,8 @@ def why_stopped(
                 box = np.asarray(trajectory.bound, dtype=np.float64).reshape(-1, 2)
                 if not np.all((x_new >= box[:, 0]) & (x_new <= box[:, 1])):
                     return Stop(stop, "left", x_new, eps_zero)
-            return Stop(stop, "undefined", x_new, eps_zero)
+            v = np.asarray(objective.value(x_new), dtype=np.float64)
+            gv = np.asarray(objective.grad(x_new), dtype=np.float64)
+            nan = bool(np.any(np.isnan(v)) or np.any(np.isnan(gv)))
+            return Stop(stop, "undefined", x_new, eps_zero, infinite=not nan)
     raise TrajectoryError("why_stopped: stopped_at must be at least 1")  # pragma: no cover

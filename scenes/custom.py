@@ -1078,7 +1078,7 @@ class _MapScene(GDScene):
         gone = [r for r in self.runs if r.stopped_at is not None]
         heads = {
             "left": "Left the view (diverged)",
-            "undefined": "Reached a point where f is undefined (diverged)",
+            "undefined": "Reached a point where f is undefined or infinite (diverged)",
             "overflow": "Overflowed (diverged)",
             "zero_by_zero": "Stopped by an update of 0/0",
         }

@@ -183,3 +183,47 @@ def test_bad_arguments(x0: list[float], steps: int, bound: tuple[float, ...] | N
                        match: str) -> None:
     with pytest.raises(TrajectoryError, match=match):
         descend(objectives.get("parabola"), optimizers.sgd(lr=0.1), x0, steps, bound=bound)
+
+
+# ---- why a run stopped -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("function", "spec", "x0", "bound", "reason", "step", "words"),
+    [
+        # SGD at lr 1.1 on x^2 oscillates outward and leaves [-10, 10]
+        ("x**2", "sgd:lr=1.1", [4.0], (-10, 10), "left", 6, "diverged at step 6"),
+        # log(x): 1 -> 0.5 -> -0.5, inside the view but where log is undefined
+        ("log(x)", "sgd:lr=0.5", [1.0], (-20, 20), "undefined", 2,
+         "diverged at step 2: f is undefined at x = -0.5"),
+        # Adam with eps = 0 where a gradient component is exactly 0: 0/0 in the update
+        ("x**2 + y**2", "adam:lr=0.1,eps=0", [0.0, 1.0], (-2, 2, -2, 2), "zero_by_zero", 1,
+         "stopped at step 1: the update was 0/0 (eps = 0 where the gradient is 0)"),
+        # exp(x^2) from 4: the step lands at about -7e7, where f is too large for float64
+        ("exp(x**2)", "sgd:lr=1", [4.0], None, "undefined", 1,
+         "diverged at step 1: f is not finite at x = -7.109e+07"),
+    ],
+)
+def test_why_stopped_names_the_reason(function: str, spec: str, x0: list[float],
+                                      bound: tuple[float, ...] | None, reason: str, step: int,
+                                      words: str) -> None:
+    from gdanim.trajectory import why_stopped
+
+    f, opt = objectives.parse(function), optimizers.from_spec(spec)
+    run = descend(f, opt, x0, 20, bound=bound)
+    stop = why_stopped(f, opt, run)
+    assert stop is not None and run.stopped_at == step
+    assert (stop.reason, stop.step) == (reason, step)
+    assert stop.sentence().startswith(words)
+    assert stop.diverged == (reason != "zero_by_zero")
+    assert why_stopped(f, opt, descend(f, opt, x0, 0, bound=bound)) is None
+
+
+def test_why_stopped_overflow() -> None:
+    from gdanim.trajectory import why_stopped
+
+    f, opt = objectives.parse("x**2"), optimizers.sgd(lr=1e200)
+    run = descend(f, opt, [1e200], 3)  # the step 1e200 * 2e200 is beyond float64
+    stop = why_stopped(f, opt, run)
+    assert stop is not None and stop.reason == "overflow"
+    assert stop.short() == f"diverged at step {run.stopped_at}: overflow"
