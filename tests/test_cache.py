@@ -121,3 +121,48 @@ def test_corrupt_contour_entry_is_traced_again(_cache_here: Path) -> None:
     entry.write_bytes(b"not an npz file")
     _same_lines(cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60), first)
     np.load(entry)  # rewritten whole
+
+
+# -- damaged entries: removed, recomputed, one warning line ------------------------------------
+
+
+def _cut(entry: Path, how: str) -> None:
+    data = entry.read_bytes()
+    entry.write_bytes({"half": data[: len(data) // 2], "empty": b"", "tail": data[-200:],
+                       "garbage": b"PK\x03\x04" + b"\x00" * 64}[how])
+
+
+@pytest.mark.parametrize("how", ["half", "empty", "tail", "garbage"])
+def test_damaged_run_entry_is_removed_recomputed_with_one_warning(
+    _cache_here: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f, opt = objectives.get("bowl"), optimizers.sgd(lr=0.1)
+    want = cache.cached_descend(f, opt, [2.0, 2.0], 40)
+    (entry,) = _entries(_cache_here)
+    _cut(entry, how)
+    capsys.readouterr()
+    got = cache.cached_descend(f, opt, [2.0, 2.0], 40)
+    np.testing.assert_array_equal(got.points, want.points)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("gdanim: warning: damaged cache entry ")
+    assert str(entry) in err[0] and "removed, computing it again" in err[0]
+    # the entry was written anew, whole: the next call reads it silently
+    cache.cached_descend(f, opt, [2.0, 2.0], 40)
+    assert capsys.readouterr().err == ""
+    assert not list(entry.parent.glob(".*tmp*"))
+
+
+@pytest.mark.parametrize("how", ["half", "empty"])
+def test_damaged_contour_entry_is_traced_again_with_one_warning(
+    _cache_here: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = objectives.get("saddle")
+    first = cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60)
+    (entry,) = _cache_here.glob("contours/*/*.npz")
+    _cut(entry, how)
+    capsys.readouterr()
+    _same_lines(cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60), first)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("gdanim: warning: damaged cache entry ")
+    _same_lines(cache.cached_contour_lines(f, (-1, 2, -1, 1), [0.0, 0.5], 60), first)
+    assert capsys.readouterr().err == ""

@@ -165,6 +165,12 @@ BAD_INPUT = {
     "unknown scene": (["render", "NoSuchScene"], "SCENE"),
     "missing option": (["race", "--function", "saddle"], "Missing option"),
     "unknown option": ([*RACE, "--optimiser", "sgd"], "--optimiser"),
+    # a derived view keeps the limits of a typed one; a view has a minimum span
+    "start far out (2D)": (_replace(RACE, "--start", "1e150,1e150"), "--start"),
+    "start far out (1D)": (["descend", "--function", "x**2", "--start", "1e100", "--lr", "0.1",
+                            "--steps", "10"], "--start"),
+    "view too narrow": ([*_replace(RACE, "--start", "1,1"), "--view",
+                         "1,1.0000000000000002,1,1.0000000000000002"], "--view"),
 }
 
 
@@ -215,6 +221,25 @@ BAD_FILES = {
     "not TOML": ("[[scene]\n", "not valid TOML"),
     "start outside view": (TOML_SCENE + 'optimizers = ["sgd"]\nview = [0, 1, 0, 1]\n',
                            "scene 1: view:"),
+    # the limits of Python's TOML parser and of float64, each named by its field
+    "arrays 500 deep": (TOML_SCENE.replace("start = [-7, 2]", "start = " + "[" * 500 + "1"
+                                           + "]" * 500) + 'optimizers = ["sgd"]\n',
+                        "start: arrays or inline tables nested 17 deep; at most 16"),
+    "inline tables 400 deep": (TOML_SCENE + 'optimizers = ["sgd"]\ntitle = '
+                               + "{a = " * 400 + "1" + "}" * 400 + "\n", "title: arrays or"),
+    "integer too large for a float": (TOML_SCENE.replace("start = [-7, 2]",
+                                                         "start = [1" + "0" * 400 + ", 0]")
+                                      + 'optimizers = ["sgd"]\n',
+                                      "scene 1: start: an integer of 401 digits is too large"),
+    "integer of 5000 digits": (TOML_SCENE.replace("start = [-7, 2]",
+                                                  "start = [" + "7" * 5000 + ", 0]")
+                               + 'optimizers = ["sgd"]\n',
+                               "start: a number of 5000 digits; at most 1000 are allowed"),
+    # a video of a million scenes (or a huge file) is refused at once
+    "too many scenes": ((TOML_SCENE + 'optimizers = ["sgd"]\n') * 250,
+                        "scene: 250 scenes given; at most 200"),
+    "file too large": ((TOML_SCENE + 'optimizers = ["sgd"]\n') * 20_000,
+                       "larger than 1,000,000 bytes"),
 }
 
 
@@ -231,6 +256,55 @@ def test_bad_toml_one_line_status_2_nothing_written(
     assert len(err.splitlines()) == 1, err
     assert err.startswith("gdanim: error: lesson.toml: ") and words in err, err
     assert _files(tmp_path) == {"lesson.toml"}
+
+
+def test_toml_with_a_byte_order_mark_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lesson.toml").write_bytes(
+        b"\xef\xbb\xbf" + (TOML_SCENE + 'optimizers = ["sgd"]\nview = [0, 1, 0, 1]\n').encode())
+    code, _, err = _run(["video", "lesson.toml", "-o", "out/lesson.mp4"], capsys)
+    # read past the mark: the error is about the content, not "Invalid statement" at line 1
+    assert code == 2 and "scene 1: view:" in err and "Invalid statement" not in err
+
+
+def _old_output_set(root: Path, but: str = "") -> dict[str, tuple[bytes, int]]:
+    """A previous good output of ``root/out.mp4`` with its sidecars (except ``but``)."""
+    files = {"out.mp4": b"old video", "out.png": b"old poster", "out.sections.json": b"[]",
+             "out.sections/01-race.mp4": b"old clip",
+             "out.srt": b"1\n00:00:00,000 --> 00:00:01,000\nold\n"}
+    for name, data in files.items():
+        if name != but:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+    return _stamps(root)
+
+
+def _stamps(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("blocker", "words"),
+    [("out.srt", "out.srt is a folder, but the subtitles of out.mp4"),
+     ("out.png", "out.png is a folder, but the poster of out.mp4"),
+     ("out.sections.json", "out.sections.json is a folder, but the index of the section clips")],
+)
+def test_every_output_path_is_checked_before_rendering(
+    blocker: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / blocker).mkdir()  # where a file of the set goes, a folder of the user's
+    (tmp_path / blocker / "keep.txt").write_text("mine")
+    before = _old_output_set(tmp_path, but=blocker)
+    code, out, err = _run([*RACE, "--poster", "--sections", "-q", "l", "-o", "out.mp4"], capsys)
+    assert code == 2 and not out
+    assert err.splitlines() == [err.strip()] and words in err, err
+    assert err.startswith("gdanim: error: -o/--output: ")
+    assert _stamps(tmp_path) == before  # nothing at -o or beside it changed
 
 
 def test_missing_toml_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -376,21 +450,165 @@ def test_video_from_the_example_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "A valley twenty times longer than it is wide" in srt
 
 
-@pytest.mark.slow
-def test_interrupt_leaves_no_output(tmp_path: Path) -> None:
-    out = tmp_path / "out" / "valley.mp4"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen(
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _manim_child(proc: subprocess.Popen[str], timeout: float = 60.0) -> int:
+    """Wait until gdanim (``proc``) has started its manim child; return the child's pid."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        kids = _children(proc.pid)
+        if kids:
+            return kids[0]
+        time.sleep(0.1)
+    raise AssertionError("gdanim started no manim process")
+
+
+def _long_race(out: Path, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         # 20000 steps: a long race animation, never complete (so never cached) when interrupted
         [sys.executable, "-m", "gdanim.cli", *_replace(RACE, "--steps", "20000"), "-q", "l",
          "--quiet", "-o", str(out)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(3.0)  # checks done, manim running
-    assert proc.poll() is None, proc.communicate()
-    proc.send_signal(signal.SIGINT)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP], ids=["SIGINT", "SIGHUP"])
+def test_interrupt_leaves_no_output(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "out" / "valley.mp4"
+    out.parent.mkdir()
+    out.write_bytes(b"the previous video")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = _long_race(out, tmp_path, env)
+    child = _manim_child(proc)
+    time.sleep(1.0)  # manim running
+    proc.send_signal(sig)  # Ctrl-C, or the terminal closed
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert err.strip().splitlines() == ["gdanim: interrupted; no output was written"]
-    assert not out.exists()
+    assert out.read_bytes() == b"the previous video"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["valley.mp4"]
     assert not list(tmp_path.rglob("*.part*"))
+    assert not _running(child)
+
+
+@pytest.mark.slow
+def test_killed_gdanim_takes_manim_along_and_the_next_run_cleans_up(tmp_path: Path) -> None:
+    tmp, outdir = tmp_path / "tmp", tmp_path / "out"
+    tmp.mkdir()
+    outdir.mkdir()
+    (outdir / "valley.mp4").write_bytes(b"the previous video")
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp))
+    proc = _long_race(outdir / "valley.mp4", tmp_path, env)
+    child = _manim_child(proc)
+    proc.kill()  # SIGKILL: gdanim cannot clean anything up itself
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 15
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(child), "the manim process outlived gdanim"
+    # what the killed run left: its scene parameters, and (had it been assembling) a hidden
+    # part file beside -o; a live process's part file must be left alone
+    assert [p.name for p in tmp.iterdir() if p.name.startswith(f"gdanim-params-{proc.pid}-")]
+    (outdir / f".valley.mp4.{proc.pid}-abcd1234.part.mp4").write_bytes(b"half a video")
+    alive = outdir / f".other.mp4.{os.getpid()}-abcd1234.part.mp4"
+    alive.write_bytes(b"being written")
+    assert (outdir / "valley.mp4").read_bytes() == b"the previous video"
+    # the next run into that folder removes them
+    done = subprocess.run(
+        [sys.executable, "-m", "gdanim.cli", "descend", "-f", "x**2", "--start", "1", "--lr",
+         "0.5", "--steps", "1", "-q", "l", "--quiet", "-o", str(outdir / "next.png")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in outdir.iterdir()) == sorted(["valley.mp4", "next.png",
+                                                               alive.name])
+    assert not [p for p in tmp.iterdir() if p.name.startswith(f"gdanim-params-{proc.pid}-")]
+
+
+# --------------------------------------------------------------------------------------------
+# Renders that used to crash, a cache that stayed broken, jobs that collided
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_surface_with_a_hole_renders_and_a_damaged_cache_heals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GDANIM_CACHE_DIR", str(cache))
+    out = tmp_path / "hole.png"
+    args = ["race", "--3d", "-f", "log(x)+y**2", "--start", "1,1", "--optimizer",
+            "sgd:lr=0.1", "--steps", "20", "-q", "l", "--quiet", "-o", str(out)]
+    code, _, err = _run(args, capsys)
+    assert code == 0 and not err, err
+    first = np.asarray(Image.open(out).convert("RGB"), dtype=np.int16)
+    assert first.shape == (480, 854, 3) and first.std() > 10
+    # damage every cached run and contour map: one cut in half, the other emptied
+    entries = sorted(cache.glob("*/*/*.npz"))
+    assert sorted(e.parts[-3] for e in entries) == ["contours", "runs"]
+    for entry, keep in zip(entries, (0.5, 0.0), strict=True):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: int(len(data) * keep)])
+    code, _, err = _run(args, capsys)
+    assert code == 0, err
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(
+        ln.startswith("gdanim: warning: damaged cache entry ") for ln in lines), err
+    again = np.asarray(Image.open(out).convert("RGB"), dtype=np.int16)
+    assert np.abs(again - first).mean() < 0.5  # the same picture from recomputed numbers
+    assert all(np.load(e) is not None for e in entries)  # written back whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "hole.png"]
+
+
+@pytest.mark.slow
+def test_identical_runs_into_undefined_f_render_together_outside_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One render for three cases: a 1D run that steps to where f is undefined (it crashed);
+    two identical scenes rendered at once (they shared one build folder and collided); and
+    where the files go (the build files went into the repository's media/build)."""
+    monkeypatch.chdir(tmp_path)
+    cache = Path(os.environ["GDANIM_CACHE_DIR"])
+    repo_top = sorted(p.name for p in REPO.iterdir())
+    repo_media = _files(REPO / "media")
+    # log(x) from 1 at lr 10: the first step lands at x = -9, where log is undefined
+    scene = ('[[scene]]\ntype = "descend"\nfunction = "log(x)"\nstart = 1\nlr = 10\n'
+             "steps = 2\n")
+    (tmp_path / "twins.toml").write_text(scene + "\n" + scene, encoding="utf-8")
+    code, stdout, err = _run(["video", "twins.toml", "-q", "l", "-j", "2"], capsys)
+    assert code == 0, err
+    # the second job waited for the first, then took its animations from manim's cache
+    assert "waiting for an identical render to finish" in err
+    out = tmp_path / "media" / "custom" / "twins_480p15.mp4"  # by default under ./media
+    assert stdout.strip() == str(out)
+    _playable(out)
+    srt = out.with_suffix(".srt").read_text(encoding="utf-8")
+    assert srt.count("After 2 steps: learning rate 10.000: diverged at step 1.") == 2
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name, out.with_suffix(".srt").name]
+    # nothing written into the repository; manim's build files are under the cache folder
+    assert sorted(p.name for p in REPO.iterdir()) == repo_top
+    assert _files(REPO / "media") == repo_media
+    build = cache / "build" / "custom"
+    assert list(build.glob("*/videos/custom/480p15/partial_movie_files/CustomDescent1D/*"))

@@ -87,6 +87,16 @@ def test_default_view_lets_a_diverging_run_leave() -> None:
         (_descend(lrs=(0.1,) * 5), "--lr", "at most 4"),
         (_descend(three_d=True), "--3d", "x and y"),
         (_descend(function="log(x)", start=(-1.0,)), "--start", "not defined"),
+        # a start far out would make a view as wide (ticks of 150 digits)
+        (_race(start=(1e150, 1e150)), "--start", "within ±1,000,000"),
+        (_descend(function="x**2", start=(1e100,)), "--start", "too far out"),
+        # a view too narrow for float64 to draw (a converging run looked like divergence)
+        (_race(function="x**2 + y**2", start=(1.0, 1.0),
+               view=(1.0, 1.0000000000000002, 1.0, 1.0000000000000002)), "--view",
+         "at least 0.001"),
+        (_race(view=(-1.0, 1e6 + 1, -5.0, 5.0), start=(0.0, 0.0)), "--view", "within ±"),
+        (_race(view=(-1e6 - 1, 0.0, -5.0, 5.0), start=(-1.0, 0.0)), "--view", "within ±"),
+        (_race(view=(1e5, 1e5 + 0.01, -5.0, 5.0), start=(1e5, 0.0)), "--view", "at least 0.1"),
     ],
 )
 def test_bad_input_names_the_field(spec: cfg.SceneSpec, field: str, words: str) -> None:
@@ -96,6 +106,16 @@ def test_bad_input_names_the_field(spec: cfg.SceneSpec, field: str, words: str) 
     assert message.startswith(field + ":"), message
     assert words in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("start", [9e5, -1e6, 3e5])
+def test_a_computed_view_keeps_the_limits_of_a_typed_one(start: float) -> None:
+    plan = _descend(function="x**2", start=(start,), lrs=(0.1,)).resolve()
+    lo, hi = plan.view
+    assert -cfg.MAX_COORD <= lo <= start <= hi <= cfg.MAX_COORD
+    assert cfg.MIN_SPAN <= hi - lo <= cfg.MAX_SPAN
+    # and a typed view equal to it is accepted
+    _descend(function="x**2", start=(start,), lrs=(0.1,), view=plan.view).resolve()
 
 
 def test_toml_style_names_scene_and_key() -> None:
@@ -152,6 +172,18 @@ SCENE = '[[scene]]\ntype = "race"\nfunction = "saddle"\nstart = [0.5, 0.5]\nstep
         ('[[scenes]]\ntype = "race"\n', "did you mean 'scene'"),
         ("[[scene]\n", "not valid TOML"),
         (SCENE.replace("steps = 10", 'steps = "ten"') + 'optimizers = ["sgd"]\n', "steps:"),
+        # the limits of Python's TOML parser and of float64, each named by its field
+        (SCENE.replace("start = [0.5, 0.5]", "start = " + "[" * 500 + "1" + "]" * 500)
+         + 'optimizers = ["sgd"]\n', "line 4: start: arrays or inline tables nested 17 deep"),
+        (SCENE + 'optimizers = ["sgd"]\ntitle = ' + "{a = " * 400 + "1" + "}" * 400 + "\n",
+         "line 7: title: arrays or inline tables nested 17 deep"),
+        (SCENE.replace("start = [0.5, 0.5]", "start = [1" + "0" * 400 + ", 0]")
+         + 'optimizers = ["sgd"]\n', "scene 1: start: an integer of 401 digits is too large"),
+        (SCENE.replace("start = [0.5, 0.5]", "start = [1" + "0" * 5000 + ", 0]")
+         + 'optimizers = ["sgd"]\n', "line 4: start: a number of 5001 digits; at most 1000"),
+        (SCENE.replace("steps = 10", "steps = 1" + "0" * 500) + 'optimizers = ["sgd"]\n',
+         "scene 1: steps: an integer of 501 digits is not allowed"),
+        ((SCENE + 'optimizers = ["sgd"]\n') * 201, "scene: 201 scenes given; at most 200"),
     ],
 )
 def test_bad_files_name_the_key(tmp_path: Path, text: str, words: str) -> None:
@@ -162,6 +194,37 @@ def test_bad_files_name_the_key(tmp_path: Path, text: str, words: str) -> None:
     assert message.startswith("video.toml:"), message
     assert words in message, message
     assert "\n" not in message
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "video.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (SCENE + 'optimizers = ["sgd"]\n').encode("utf-8"))
+    (plan,) = cfg.VideoSpec.from_file(path).resolve()
+    assert plan.scene_class == "CustomRace"
+
+
+def test_too_many_scenes_refused_before_any_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scene was read")
+
+    monkeypatch.setattr(cfg.SceneSpec, "from_dict", fail)
+    path = _write(tmp_path, (SCENE + 'optimizers = ["sgd"]\n') * 5000)
+    with pytest.raises(cfg.ConfigError, match="5000 scenes given; at most 200"):
+        cfg.VideoSpec.from_file(path)
+
+
+def test_large_file_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(cfg.tomllib, "loads", fail)
+    path = _write(tmp_path, "# padding\n" * 200_000)
+    with pytest.raises(cfg.ConfigError, match=r"^video.toml: larger than 1,000,000 bytes"):
+        cfg.VideoSpec.from_file(path)
 
 
 def test_missing_file() -> None:

@@ -1,8 +1,11 @@
-"""Tests for gdanim.render: subtitle merging, joining clips, atomic outputs."""
+"""Tests for gdanim.render: subtitle merging, joining clips, atomic output sets, stale files,
+locks and the build folder."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,152 @@ def test_unknown_quality_rejected(tmp_path: Path) -> None:
     job = rd.RenderJob(file=tmp_path / "x.py", scene="X")
     with pytest.raises(rd.RenderError, match="quality"):
         rd.render_scene(job, quality="z", media_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Output sets: replaced together or not at all
+# --------------------------------------------------------------------------------------------
+
+
+def _old_set(root: Path) -> dict[str, bytes]:
+    """A previous good output set: video, subtitles, poster, section clips and their index."""
+    files = {"out.mp4": b"old video", "out.srt": b"old srt", "out.png": b"old poster",
+             "out.sections.json": b"old index", "out.sections/01-a.mp4": b"old clip"}
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return files
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _stage_new_set(root: Path) -> rd.OutputSet:
+    outputs = rd.OutputSet()
+    outputs.file(root / "out.mp4").write_bytes(b"new video")
+    outputs.file(root / "out.srt").write_bytes(b"new srt")
+    outputs.file(root / "out.png").write_bytes(b"new poster")
+    clips = outputs.folder(root / "out.sections")
+    (clips / "01-b.mp4").write_bytes(b"new clip")
+    outputs.file(root / "out.sections.json").write_bytes(b"new index")
+    return outputs
+
+
+def test_output_set_replaces_the_whole_previous_set(tmp_path: Path) -> None:
+    _old_set(tmp_path)
+    _stage_new_set(tmp_path).commit()
+    assert _snapshot(tmp_path) == {
+        "out.mp4": b"new video", "out.srt": b"new srt", "out.png": b"new poster",
+        "out.sections.json": b"new index", "out.sections/01-b.mp4": b"new clip",
+    }
+
+
+@pytest.mark.parametrize("fail_on", ["out.mp4", "out.png", "out.sections", "out.sections.json"])
+def test_output_set_failing_midway_leaves_the_previous_set_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str
+) -> None:
+    before = _old_set(tmp_path)
+    outputs = _stage_new_set(tmp_path)
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)).name == fail_on and ".part" in Path(str(src)).name:
+            raise OSError(28, "No space left on device")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rd.os, "replace", replace)
+    with pytest.raises(OSError, match="No space"):
+        outputs.commit()
+    assert _snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["out.mp4", "out.srt", "out.png", "out.sections", "out.sections.json"])
+
+
+def test_output_set_never_replaces_a_folder_by_a_file(tmp_path: Path) -> None:
+    before = _old_set(tmp_path)
+    (tmp_path / "out.srt").unlink()
+    (tmp_path / "out.srt").mkdir()
+    (tmp_path / "out.srt" / "mine.txt").write_bytes(b"a folder of the user's")
+    before.pop("out.srt")
+    before["out.srt/mine.txt"] = b"a folder of the user's"
+    with pytest.raises(IsADirectoryError):
+        _stage_new_set(tmp_path).commit()
+    assert _snapshot(tmp_path) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --------------------------------------------------------------------------------------------
+# What killed runs leave behind
+# --------------------------------------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_clean_stale_removes_only_gdanim_names_of_dead_processes(tmp_path: Path) -> None:
+    dead, alive = _dead_pid(), os.getpid()
+    stale = [f".out.mp4.{dead}-abcd1234.part.mp4", f"gdanim-params-{dead}-x1y2z3w4.json",
+             f"gdanim-{dead}-q1w2e3r4", f".run-{dead}-a1b2c3d4"]
+    kept = [f".out.mp4.{alive}-abcd1234.part.mp4", "out.mp4", ".out.mp4.part.mp4",
+            f"gdanim-params-{alive}-x1y2z3w4.json", "notes.part"]
+    for name in stale + kept:
+        if name.startswith(("gdanim-", ".run-")) and not name.endswith(".json"):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "parts.txt").write_text("x")
+        else:
+            (tmp_path / name).write_text("x")
+    # a previous output kept aside by a run killed before it put the new one in place
+    (tmp_path / f".lost.png.{dead}-zzzz9999.old.png").write_bytes(b"previous poster")
+    removed = rd.clean_stale(tmp_path)
+    assert sorted(p.name for p in removed) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "lost.png"])
+    assert (tmp_path / "lost.png").read_bytes() == b"previous poster"
+
+
+# --------------------------------------------------------------------------------------------
+# Identical jobs take turns; build files under the cache folder
+# --------------------------------------------------------------------------------------------
+
+
+def test_identical_jobs_take_turns_on_a_lock(tmp_path: Path) -> None:
+    lock = tmp_path / ".config" / "Scene.lock"
+    order: list[str] = []
+    waited = threading.Event()
+    first_in = threading.Event()
+
+    def first() -> None:
+        with rd._exclusive(lock, lambda: order.append("never")):
+            order.append("first in")
+            first_in.set()
+            waited.wait(10)
+            order.append("first out")
+
+    def second() -> None:
+        first_in.wait(10)
+        with rd._exclusive(lock, waited.set):
+            order.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert order == ["first in", "first out", "second in"]
+
+
+def test_build_files_go_under_the_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GDANIM_CACHE_DIR", str(tmp_path / "cache"))
+    with rd.build_root() as build:
+        assert build == tmp_path / "cache" / "build" and build.is_dir()
+        assert rd.REPO_ROOT not in build.parents
+    monkeypatch.setenv("GDANIM_CACHE_DIR", "off")
+    with rd.build_root() as build:
+        scratch = build
+        assert build.is_dir() and rd.REPO_ROOT not in build.parents
+    assert not scratch.exists()  # no cache: a temporary folder, removed afterwards
