@@ -14,7 +14,7 @@ next run into the same folder (:func:`clean_stale`).
 Two renders of the same scene with the same parameters (two jobs of one video, or two gdanim
 processes) share manim's build folder; each takes a lock on it for the length of its manim run
 (the second waits, then takes the first one's animations from manim's cache), and with a
-``workdir`` each copies its results out before letting go.
+``workdir`` each moves its results out before letting go.
 
 Final outputs (:func:`assemble`):
 
@@ -336,6 +336,8 @@ def _put_back(aside: Path, target: Path) -> None:
         if os.path.lexists(target):
             _remove(target)
         os.rename(aside, target)
+    elif os.path.lexists(target) and os.path.samefile(aside, target):
+        aside.unlink()  # a hard link to the target, which was never replaced
     else:
         os.replace(aside, target)
 
@@ -560,26 +562,39 @@ def _drop_partials(media_dir: Path, job: RenderJob, quality: str, since: float) 
             pass
 
 
-def _copy_out(result: RenderResult, workdir: Path) -> RenderResult:
-    """Copy a job's files into a folder of its own in ``workdir`` (the build folder is shared)."""
+def _move(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst``: a rename on one file system, else a copy."""
+    try:
+        os.rename(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _take_out(result: RenderResult, workdir: Path) -> RenderResult:
+    """Move a job's files into a folder of its own in ``workdir`` (the build folder is shared).
+
+    manim writes a scene's clip anew from its partial movies on every render, so the next
+    identical job finds its cache whole; it could not rewrite a clip this job still reads.
+    """
     job = result.job
     own = Path(tempfile.mkdtemp(prefix=f"{job.output_name[:60]}-", dir=workdir))
     video = own / result.video.name
-    shutil.copyfile(result.video, video)
+    _move(result.video, video)
     srt = None
     if result.srt is not None:
         srt = own / result.srt.name
-        shutil.copyfile(result.srt, srt)
+        _move(result.srt, srt)
     sections = None
     if result.sections is not None:
         sec_dir = own / "sections"
         sec_dir.mkdir()
         sections = sec_dir / result.sections.name
-        shutil.copyfile(result.sections, sections)
-        for entry in json.loads(result.sections.read_text(encoding="utf-8")):
+        entries = json.loads(result.sections.read_text(encoding="utf-8"))
+        _move(result.sections, sections)
+        for entry in entries:
             clip = result.sections.parent / str(entry["video"])
             if clip.exists():
-                shutil.copyfile(clip, sec_dir / clip.name)
+                _move(clip, sec_dir / clip.name)
     return RenderResult(job, video, srt, sections, result.seconds)
 
 
@@ -608,8 +623,9 @@ def render_scene(
 
     The manim run holds a lock on the job's place in ``media_dir``: an identical job (here or
     in another process) waits for it, then finds its animations in manim's cache. With
-    ``workdir`` the results are copied into a folder of their own inside it before the lock is
-    let go, so that the next identical job cannot rewrite them while they are being assembled.
+    ``workdir`` (on the same file system as ``media_dir``) the results are moved into a folder
+    of their own inside it before the lock is let go, so that the next identical job cannot
+    rewrite them while they are being assembled.
     A render that fails or is stopped removes the partial movies it wrote.
     """
     if quality not in QUALITIES:
@@ -631,7 +647,7 @@ def render_scene(
     with _exclusive(media_dir / ".config" / f"{job.scene}.lock", waiting):
         result = _render_locked(job, quality, fmt, media_dir, sections, lossless, quiet)
         if workdir is not None:
-            result = _copy_out(result, workdir)
+            result = _take_out(result, workdir)
     if log:
         log(f"{job.name}: {result.seconds:.1f} s")
     return result

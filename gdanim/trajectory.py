@@ -494,6 +494,6 @@ def why_stopped(
                     return Stop(stop, "left", x_new, eps_zero)
             v = np.asarray(objective.value(x_new), dtype=np.float64)
             gv = np.asarray(objective.grad(x_new), dtype=np.float64)
-            nan = bool(np.any(np.isnan(v)) or np.any(np.isnan(gv)))
-            return Stop(stop, "undefined", x_new, eps_zero, infinite=not nan)
+            undefined = bool(np.any(np.isnan(v)) or np.any(np.isnan(gv)))
+            return Stop(stop, "undefined", x_new, eps_zero, infinite=not undefined)
     raise TrajectoryError("why_stopped: stopped_at must be at least 1")  # pragma: no cover
