@@ -50,6 +50,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gdanim import manim_child
+
 __all__ = [
     "FRAME_RATES",
     "QUALITIES",
@@ -163,8 +165,10 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OverflowError, ValueError):
-        return pid > 0 and not isinstance(pid, bool)
+    except PermissionError:  # another user's process
+        return True
+    except (OverflowError, ValueError):  # no such process id at all
+        return False
     return True
 
 
@@ -663,7 +667,7 @@ def _render_locked(job: RenderJob, quality: str, fmt: str, media_dir: Path, sect
     cfg_text = f"[CLI]\ntex_dir = {tex_dir.as_posix()}\n"
     if not cfg.exists() or cfg.read_text(encoding="utf-8") != cfg_text:
         cfg.write_text(cfg_text, encoding="utf-8")
-    cmd = [sys.executable, "-m", "gdanim.manim_child", "render", f"-q{quality}",
+    cmd = [sys.executable, "-m", manim_child.__name__, "render", f"-q{quality}",
            "--media_dir", str(media_dir), "-c", str(cfg), "-o", job.output_name]
     if fmt == "png":
         cmd += ["--format", "png"]
@@ -678,7 +682,7 @@ def _render_locked(job: RenderJob, quality: str, fmt: str, media_dir: Path, sect
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
     )
-    env["GDANIM_PARENT_PID"] = str(os.getpid())
+    env[manim_child.PARENT_ENV] = str(os.getpid())
     params_file: Path | None = None
     if job.params:
         # named after this process: a run that is killed leaves it for the next to remove
