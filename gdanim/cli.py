@@ -252,8 +252,8 @@ def _check_sidecars(req: rd.OutputRequest, name: str) -> None:
     for path, what in files:
         if path.is_dir():
             raise cfg.ConfigError(f"{name}: {path} is a folder, but the {what} of "
-                                  f"{req.path.name} are written there; move it away or choose "
-                                  "another output name")
+                                  f"{req.path.name} would be written there; move it away or "
+                                  "choose another output name")
         if path.exists() and not os.access(path, os.W_OK):
             raise cfg.ConfigError(f"{name}: cannot replace {path} (the {what} of "
                                   f"{req.path.name}): the file is read-only")
