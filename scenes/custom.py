@@ -1451,7 +1451,7 @@ class CustomRace3D(SurfaceDescent3D):
             dots.append(dot)
             if run.stopped_at is not None:
                 # where the run stopped: a cross over its last point, once it gets there
-                cross = _cross(on_surface(xy[run.last]), 0.1)
+                cross = _cross(on_surface(xy[run.last]), 0.16)
 
                 def appear(m: Mobject, stop: int = run.stopped_at) -> None:
                     m.set_opacity(1.0 if tracker.get_value() >= stop else 0.0)
