@@ -40,10 +40,11 @@ from gdanim.trajectory import Trajectory, descend
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
+    from gdanim.schedules import Schedule
 
 __all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: trajectories record their learning rates
 
 
 def cache_dir() -> Path | None:
@@ -61,6 +62,8 @@ def cache_key(
     x0: ArrayLike,
     steps: int,
     bound: Sequence[float] | None = None,
+    schedule: Schedule | None = None,
+    lr: ArrayLike | None = None,
 ) -> str:
     """SHA-256 (hex) of every input that determines a run, and of gdanim's version.
 
@@ -78,6 +81,7 @@ def cache_key(
     from gdanim import __version__
 
     start = np.ascontiguousarray(np.asarray(x0, dtype=np.float64))
+    rate = None if lr is None else np.ascontiguousarray(np.asarray(lr, dtype=np.float64))
     payload = json.dumps(
         {
             "format": _FORMAT,
@@ -90,11 +94,16 @@ def cache_key(
             "x0_shape": list(start.shape),
             "steps": int(steps),
             "bound": None if bound is None else [float(b) for b in bound],
+            "schedule": None if schedule is None else schedule.spec,
+            "lr_shape": None if rate is None else list(rate.shape),
         },
         sort_keys=True,
     ).encode()
     h = hashlib.sha256(payload)
     h.update(start.tobytes())
+    if rate is not None:
+        h.update(b"lr")
+        h.update(rate.tobytes())
     return h.hexdigest()
 
 
@@ -105,24 +114,27 @@ def cached_descend(
     steps: int,
     *,
     bound: Sequence[float] | None = None,
+    schedule: Schedule | None = None,
+    lr: ArrayLike | None = None,
 ) -> Trajectory:
     """:func:`gdanim.descend`, computed once and then read back from the disk cache.
 
-    Identical in result to ``descend(objective, optimizer, x0, steps, bound=bound)``. A cache
+    Identical in result to ``descend(objective, optimizer, x0, steps, bound=bound,
+    schedule=schedule, lr=lr)``. A cache
     entry that cannot be read (truncated, from another format) is recomputed and replaced; a
     cache folder that cannot be written is skipped silently.
     """
     folder = cache_dir()
     if folder is None:
-        return descend(objective, optimizer, x0, steps, bound=bound)
-    key = cache_key(objective, optimizer, x0, steps, bound)
+        return descend(objective, optimizer, x0, steps, bound=bound, schedule=schedule, lr=lr)
+    key = cache_key(objective, optimizer, x0, steps, bound, schedule, lr)
     path = folder / "runs" / key[:2] / f"{key}.npz"
     if path.exists():
         try:
             return Trajectory.load(path)
         except (OSError, ValueError, KeyError):
             path.unlink(missing_ok=True)
-    traj = descend(objective, optimizer, x0, steps, bound=bound)
+    traj = descend(objective, optimizer, x0, steps, bound=bound, schedule=schedule, lr=lr)
     try:
         # whole or not at all: scenes rendering in parallel may ask for the same run
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,11 +49,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
 
 from gdanim._typing import FloatArray
+
+if TYPE_CHECKING:
+    from gdanim.schedules import Schedule
 
 __all__ = [
     "OptState",
@@ -65,6 +68,7 @@ __all__ = [
     "adam",
     "adamw",
     "from_spec",
+    "from_spec_with_schedule",
     "make",
     "names",
     "rmsprop",
@@ -1571,3 +1575,72 @@ def from_spec(spec: str) -> Optimizer:
         return _FACTORIES[name](**kwargs)
     except ValueError as exc:  # cross-checks the table above does not cover
         raise fail(str(exc)) from None
+
+
+def from_spec_with_schedule(
+    spec: str, *, steps: int | None = None
+) -> tuple[Optimizer, Schedule | None]:
+    """Build an optimizer and, after ``@``, a learning-rate schedule from one spec string.
+
+    ``"optimizer spec [@ schedule spec]"``: the part before ``@`` is read by
+    :func:`from_spec`, the part after it by :func:`gdanim.schedules.from_spec` (one
+    schedule such as ``cosine:T_max=200``, or a chain
+    ``linear:start_factor=0.1,total_iters=20 until 20 then cosine:T_max=180``).  The pair
+    is checked together: OneCycleLR's ``cycle_momentum`` needs an optimizer with a momentum
+    or a :math:`\\beta_1`.
+
+    Parameters
+    ----------
+    spec
+        E.g. ``"adam:lr=0.1 @ cosine:T_max=200"`` or just ``"adam:lr=0.1"``.
+    steps
+        The run's length, if known (see :func:`gdanim.schedules.from_spec`).
+
+    Returns
+    -------
+    tuple of (Optimizer, Schedule or None)
+        The optimizer as written (pass both to :func:`gdanim.descend`) and the schedule, or
+        ``None`` without ``@``.
+
+    Raises
+    ------
+    OptimizerSpecError
+        One line naming the offending piece, for either part or the pair.
+
+    Examples
+    --------
+    >>> opt, sched = from_spec_with_schedule("adam:lr=0.1 @ cosine:T_max=200")
+    >>> opt.label, sched.label
+    ('Adam (lr=0.1)', 'CosineAnnealingLR (T_max=200)')
+    >>> from_spec_with_schedule("sgd:lr=0.1")[1] is None
+    True
+    >>> try:
+    ...     from_spec_with_schedule("adagrad:lr=0.1 @ onecycle:max_lr=1,total_steps=100")
+    ... except OptimizerSpecError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+    spec 'adagrad:lr=0.1 @ onecycle:max_lr=1,total_steps=100': optimizer must support momentum
+    or beta1 with `cycle_momentum` option enabled; add cycle_momentum=false to the schedule
+    """
+    from gdanim import schedules
+
+    if not isinstance(spec, str):
+        raise OptimizerSpecError(f"optimizer spec must be a string, not {type(spec).__name__}")
+    head, at, tail = spec.partition("@")
+    optimizer = from_spec(head.strip())
+    if not at:
+        return optimizer, None
+    if not tail.strip():
+        raise OptimizerSpecError(
+            f"spec {spec!r}: nothing after '@'; write e.g. {head.strip()} @ cosine:T_max=200"
+        )
+    if "@" in tail:
+        raise OptimizerSpecError(f"spec {spec!r}: more than one '@'; chain schedules with "
+                                 "'until N then'")
+    schedule = schedules.from_spec(tail.strip(), steps=steps)
+    try:
+        schedules.bind(schedule, optimizer)
+    except ValueError as exc:
+        raise OptimizerSpecError(
+            f"spec {spec!r}: {exc}; add cycle_momentum=false to the schedule"
+        ) from None
+    return optimizer, schedule
