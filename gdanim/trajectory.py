@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -25,7 +25,29 @@ if TYPE_CHECKING:
     from gdanim.optimizers import Optimizer
     from gdanim.schedules import Schedule
 
-__all__ = ["Trajectory", "TrajectoryError", "descend"]
+__all__ = ["Differentiable", "Trajectory", "TrajectoryError", "descend"]
+
+
+class Differentiable(Protocol):
+    """What :func:`descend` needs of an objective: an :class:`~gdanim.objectives.Objective`,
+    or any loss with the same vectorised interface (e.g. :class:`gdanim.regression.MSELoss`).
+
+    ``value`` maps points of shape ``(..., dim)`` to shape ``(...)``, ``grad`` to shape
+    ``(..., dim)``; ``text`` and ``variables`` describe it in the trajectory's metadata.
+    """
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def variables(self) -> Sequence[object]: ...
+
+    def value(self, p: ArrayLike) -> FloatArray: ...
+
+    def grad(self, p: ArrayLike) -> FloatArray: ...
 
 
 class TrajectoryError(ValueError):
@@ -226,7 +248,7 @@ def _check_bound(bound: Sequence[float] | None, dim: int) -> FloatArray | None:
 
 
 def descend(
-    objective: Objective,
+    objective: Objective | Differentiable,
     optimizer: Optimizer,
     x0: ArrayLike,
     steps: int,
@@ -247,8 +269,9 @@ def descend(
 
     Parameters
     ----------
-    objective : Objective
-        The function to minimise.
+    objective : Objective or Differentiable
+        The function to minimise (an objective, or a loss such as
+        :class:`gdanim.regression.MSELoss`).
     optimizer : Optimizer
         A gdanim optimizer (pure ``init``/``update`` pair).
     x0 : array_like
