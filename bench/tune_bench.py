@@ -2,7 +2,7 @@
 
 The saddle race of the lecture (f = -x^2/2 + y^2 from (1e-5, 0.5), 500 steps) with the race's
 optimizers (SGD; AdaGrad; RMSprop, alpha 0.9; Momentum 0.9; Adam, betas 0.9/0.99; Nesterov 0.9),
-each tuned over the default grid of 48 rates from 1e-4 to 10 by ``gdanim.tune.tune``: one
+each tuned over the default grid of 48 rates from 1e-4 to 10 by ``gdanim.tune``: one
 batched, vectorised ``descend`` of 48 runs per optimizer. Prints the total time (best of a
 few repeats; target under 1 s on a 2-core machine) and what each optimizer's tuning found.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from gdanim import objectives, optimizers
-from gdanim.tune import TuneResult, tune
+from gdanim.tuning import TuneResult, tune
 
 RACE = [
     optimizers.sgd(),

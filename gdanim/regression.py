@@ -844,7 +844,7 @@ class MSELoss:
     r"""The mean squared error of a linear model on a data set, as an objective.
 
     It has the interface of :class:`gdanim.objectives.Objective` that
-    :func:`gdanim.descend` and :func:`gdanim.tune.tune` use (``value`` and ``grad`` on points
+    :func:`gdanim.descend` and :func:`gdanim.tune` use (``value`` and ``grad`` on points
     of shape ``(..., n_params)``), so a regression loss can be descended, raced and tuned
     like any typed function:
 

@@ -290,7 +290,7 @@ def descend(
     lr : float or array_like, optional
         The learning rate instead of the optimizer's (the schedule's starting rate, if there
         is one); for a batch of ``k`` starts, an array of shape ``(k,)`` gives each run its
-        own rate, all advanced in one vectorised loop (as :func:`gdanim.tune.tune` does).
+        own rate, all advanced in one vectorised loop (as :func:`gdanim.tune` does).
 
     Returns
     -------

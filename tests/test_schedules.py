@@ -674,3 +674,14 @@ def test_labels_and_latex() -> None:
     assert S.StepLR(step_size=30).latex == r"\eta_t = \eta \cdot 0.1^{\lfloor t / 30 \rfloor}"
     for sched, _ in [*SCHEDULES.values(), *ONECYCLE.values()]:
         assert sched.latex and "\n" not in sched.latex
+
+
+def test_torch_stays_a_test_only_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gdanim, gdanim.schedules, gdanim.tuning, gdanim.regression, "
+        "gdanim.optimizers; assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

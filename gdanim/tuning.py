@@ -1,6 +1,7 @@
 r"""Tuning the learning rate: a log grid of rates run as one vectorised batch.
 
-A fair race tunes every optimizer before comparing them.  :func:`tune` runs an optimizer
+A fair race tunes every optimizer before comparing them.  :func:`tune` (also
+``gdanim.tune``) runs an optimizer
 from one start at every rate of a grid (by default 48 rates spaced evenly in
 :math:`\log \eta` from :math:`10^{-4}` to :math:`10`), all in one batched call of
 :func:`gdanim.descend` (each run of the batch its own rate, the optimizer's update applied
