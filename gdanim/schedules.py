@@ -270,8 +270,28 @@ class Schedule:
     @property
     def latex(self) -> str:
         r"""The rate as a formula of the step :math:`t` (LaTeX, no ``$``), :math:`\eta` the
-        optimizer's rate; the closed form that torch's recursion follows."""
+        optimizer's rate; the closed form that torch's recursion follows.
+
+        Examples
+        --------
+        >>> print(OneCycleLR(max_lr=0.1, total_steps=100).latex)
+        \eta_t:\ 0.004 \nearrow 0.1 \searrow 4 \cdot 10^{-7}
+        """
+        return self._latex("t")
+
+    def _latex(self, t: str) -> str:
+        """:attr:`latex` with ``t`` standing for the step (e.g. ``"(t - 50)"`` in a chain)."""
         raise NotImplementedError
+
+
+def _tex(value: float) -> str:
+    """A number for LaTeX: ``0.1``, ``4 \\cdot 10^{-7}``."""
+    text = f"{value:g}"
+    if "e" not in text:
+        return text
+    mantissa, _, exponent = text.partition("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
 
 
 def _shown(schedule: Schedule, key: str, value: object) -> bool:
@@ -341,9 +361,8 @@ class StepLR(Schedule):
     def _closed(self, base: Rate, epoch: int) -> Rate:
         return base * self.gamma ** (epoch // self.step_size)
 
-    @property
-    def latex(self) -> str:
-        return rf"\eta_t = \eta \cdot {self.gamma:g}^{{\lfloor t / {self.step_size} \rfloor}}"
+    def _latex(self, t: str) -> str:
+        return rf"\eta_t = \eta \cdot {_tex(self.gamma)}^{{\lfloor {t} / {self.step_size} \rfloor}}"
 
 
 @dataclass(frozen=True)
@@ -393,10 +412,12 @@ class MultiStepLR(Schedule):
     def _closed(self, base: Rate, epoch: int) -> Rate:
         return base * self.gamma ** bisect_right(sorted(self.milestones), epoch)
 
-    @property
-    def latex(self) -> str:
+    def _latex(self, t: str) -> str:
         ms = ", ".join(str(m) for m in sorted(self.milestones))
-        return rf"\eta_t = \eta \cdot {self.gamma:g}^{{\#\{{m \in \{{{ms}\}} \,:\, m \le t\}}}}"
+        return (
+            rf"\eta_t = \eta \cdot {_tex(self.gamma)}"
+            rf"^{{\#\{{m \in \{{{ms}\}} \,:\, m \le {t}\}}}}"
+        )
 
 
 @dataclass(frozen=True)
@@ -476,12 +497,11 @@ class LinearLR(Schedule):
             / self.total_iters
         )
 
-    @property
-    def latex(self) -> str:
-        f0, f1, t = self.start_factor, self.end_factor, self.total_iters
+    def _latex(self, t: str) -> str:
+        f0, f1, n = self.start_factor, self.end_factor, self.total_iters
         return (
-            rf"\eta_t = \eta \left({f0:g} + {f1 - f0:g} \cdot "
-            rf"\frac{{\min(t, {t})}}{{{t}}}\right)"
+            rf"\eta_t = \eta \left({_tex(f0)} + {_tex(f1 - f0)} \cdot "
+            rf"\frac{{\min({t.strip('()')}, {n})}}{{{n}}}\right)"
         ).replace("+ -", "- ")
 
 
@@ -522,9 +542,8 @@ class ExponentialLR(Schedule):
     def _closed(self, base: Rate, epoch: int) -> Rate:
         return base * self.gamma**epoch
 
-    @property
-    def latex(self) -> str:
-        return rf"\eta_t = \eta \cdot {self.gamma:g}^t"
+    def _latex(self, t: str) -> str:
+        return rf"\eta_t = \eta \cdot {_tex(self.gamma)}^{{{t}}}"
 
 
 @dataclass(frozen=True)
@@ -589,12 +608,11 @@ class CosineAnnealingLR(Schedule):
             + (base - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
         )
 
-    @property
-    def latex(self) -> str:
-        cos = rf"\left(1 + \cos \frac{{\pi t}}{{{self.T_max}}}\right)"
+    def _latex(self, t: str) -> str:
+        cos = rf"\left(1 + \cos \frac{{\pi {t}}}{{{self.T_max}}}\right)"
         if self.eta_min == 0:
             return rf"\eta_t = \tfrac{{1}}{{2}}\, \eta {cos}"
-        m = f"{self.eta_min:g}"
+        m = _tex(self.eta_min)
         return rf"\eta_t = {m} + \tfrac{{1}}{{2}} (\eta - {m}) {cos}"
 
 
@@ -808,12 +826,12 @@ class OneCycleLR(Schedule):
             state.base_lr,
         )
 
-    @property
-    def latex(self) -> str:
+    def _latex(self, t: str) -> str:
+        initial = self.max_lr / self.div_factor
+        down = (rf" \searrow {_tex(initial)}" if self.three_phase else "")
         return (
-            r"\eta_t:\ " + f"{self.max_lr / self.div_factor:g}"
-            + r" \nearrow " + f"{self.max_lr:g}" + r" \searrow "
-            + f"{self.max_lr / self.div_factor / self.final_div_factor:g}"
+            rf"\eta_t:\ {_tex(initial)} \nearrow {_tex(self.max_lr)}{down} \searrow "
+            + _tex(initial / self.final_div_factor)
         )
 
 
@@ -933,8 +951,8 @@ class SequentialLR(Schedule):
             out += f" until {m}, then {s.label}"
         return out
 
-    @property
-    def latex(self) -> str:
+    def _latex(self, t: str) -> str:
+        """One line per schedule, each restarted at its milestone (``t - m`` for ``t``)."""
         lines = []
         bounds = (0, *self.milestones)
         for i, s in enumerate(self.schedulers):
@@ -942,8 +960,8 @@ class SequentialLR(Schedule):
                 rf"{bounds[i]} \le t < {bounds[i + 1]}" if i + 1 < len(bounds)
                 else rf"t \ge {bounds[i]}"
             )
-            shift = "" if bounds[i] == 0 else f" (t \\to t - {bounds[i]})"
-            lines.append(rf"{s.latex}{shift} \quad ({when})")
+            local = t if bounds[i] == 0 else f"({t} - {bounds[i]})"
+            lines.append(rf"{s._latex(local)} \quad ({when})")
         return r" \\ ".join(lines)
 
 
