@@ -4,8 +4,12 @@ The computation half of gdanim, pure numpy and sympy (it never imports manim):
 
 - :mod:`gdanim.objectives` parses functions typed as text and holds a catalog of classic ones;
 - :mod:`gdanim.optimizers` reproduces ``torch.optim`` as pure ``init``/``update`` pairs;
-- :func:`gdanim.descend` runs an optimizer and returns a :class:`~gdanim.trajectory.Trajectory`;
-- :mod:`gdanim.regression` trains small models on the tutorial data sets;
+- :mod:`gdanim.schedules` reproduces ``torch.optim.lr_scheduler`` the same way;
+- :func:`gdanim.descend` runs an optimizer (under a schedule, if given) and returns a
+  :class:`~gdanim.trajectory.Trajectory`;
+- :func:`gdanim.tune` searches a grid of learning rates in one batched run;
+- :mod:`gdanim.regression` trains small models on the tutorial data sets, with mini-batch
+  noise measured against the full gradient;
 - :mod:`gdanim.analysis` turns runs into the numbers a video prints.
 
 Examples
@@ -19,7 +23,8 @@ Examples
 from __future__ import annotations
 
 from gdanim.trajectory import Trajectory, TrajectoryError, descend
+from gdanim.tuning import TuneResult, tune
 
-__all__ = ["Trajectory", "TrajectoryError", "__version__", "descend"]
+__all__ = ["Trajectory", "TrajectoryError", "TuneResult", "__version__", "descend", "tune"]
 
 __version__ = "0.1.0"

@@ -43,10 +43,11 @@ from gdanim.trajectory import Trajectory, descend
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
+    from gdanim.schedules import Schedule
 
 __all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend", "discard_damaged"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: trajectories record their learning rates
 
 
 def cache_dir() -> Path | None:
@@ -81,6 +82,8 @@ def cache_key(
     x0: ArrayLike,
     steps: int,
     bound: Sequence[float] | None = None,
+    schedule: Schedule | None = None,
+    lr: ArrayLike | None = None,
 ) -> str:
     """SHA-256 (hex) of every input that determines a run, and of gdanim's version.
 
@@ -98,6 +101,7 @@ def cache_key(
     from gdanim import __version__
 
     start = np.ascontiguousarray(np.asarray(x0, dtype=np.float64))
+    rate = None if lr is None else np.ascontiguousarray(np.asarray(lr, dtype=np.float64))
     payload = json.dumps(
         {
             "format": _FORMAT,
@@ -110,11 +114,16 @@ def cache_key(
             "x0_shape": list(start.shape),
             "steps": int(steps),
             "bound": None if bound is None else [float(b) for b in bound],
+            "schedule": None if schedule is None else schedule.spec,
+            "lr_shape": None if rate is None else list(rate.shape),
         },
         sort_keys=True,
     ).encode()
     h = hashlib.sha256(payload)
     h.update(start.tobytes())
+    if rate is not None:
+        h.update(b"lr")
+        h.update(rate.tobytes())
     return h.hexdigest()
 
 
@@ -125,18 +134,20 @@ def cached_descend(
     steps: int,
     *,
     bound: Sequence[float] | None = None,
+    schedule: Schedule | None = None,
+    lr: ArrayLike | None = None,
 ) -> Trajectory:
     """:func:`gdanim.descend`, computed once and then read back from the disk cache.
 
-    Identical in result to ``descend(objective, optimizer, x0, steps, bound=bound)``. A cache
-    entry that cannot be read (truncated, empty, from another format) is removed with a warning
-    line (:func:`discard_damaged`), recomputed and replaced; a cache folder that cannot be
-    written is skipped silently.
+    Identical in result to ``descend(objective, optimizer, x0, steps, bound=bound,
+    schedule=schedule, lr=lr)``. A cache entry that cannot be read (truncated, empty, from
+    another format) is removed with a warning line (:func:`discard_damaged`), recomputed and
+    replaced; a cache folder that cannot be written is skipped silently.
     """
     folder = cache_dir()
     if folder is None:
-        return descend(objective, optimizer, x0, steps, bound=bound)
-    key = cache_key(objective, optimizer, x0, steps, bound)
+        return descend(objective, optimizer, x0, steps, bound=bound, schedule=schedule, lr=lr)
+    key = cache_key(objective, optimizer, x0, steps, bound, schedule, lr)
     path = folder / "runs" / key[:2] / f"{key}.npz"
     if path.exists():
         try:
@@ -146,7 +157,7 @@ def cached_descend(
             return loaded
         except Exception as exc:  # any damage: recompute rather than fail for ever
             discard_damaged(path, exc)
-    traj = descend(objective, optimizer, x0, steps, bound=bound)
+    traj = descend(objective, optimizer, x0, steps, bound=bound, schedule=schedule, lr=lr)
     # whole or not at all: scenes rendering in parallel may ask for the same run
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
     try:

@@ -49,21 +49,27 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
 
 from gdanim._typing import FloatArray
 
+if TYPE_CHECKING:
+    from gdanim.schedules import Schedule
+
 __all__ = [
     "OptState",
     "Optimizer",
     "OptimizerSpecError",
+    "Rate",
     "adadelta",
     "adagrad",
     "adam",
     "adamw",
     "from_spec",
+    "from_spec_with_schedule",
+    "make",
     "names",
     "rmsprop",
     "sgd",
@@ -136,11 +142,20 @@ class _Lerp:
         return out
 
 
+Rate = float | FloatArray
+"""A learning rate: one number, or one per run of a batch (broadcast against the parameters)."""
+
+
 class _Kernel(Protocol):
     def init(self, x: FloatArray) -> OptState: ...
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]: ...
 
 
@@ -168,23 +183,30 @@ class _SGDKernel:
         return OptState(0, _EMPTY)
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]:
+        neg_lr = self.neg_lr if lr is None else -lr
+        mu = self.momentum if momentum is None else momentum
         g = -grad if self.maximize else grad
         if self.weight_decay != 0:
             g = g + self.weight_decay * x
-        if self.momentum == 0:
-            return x + self.neg_lr * g, OptState(state.step + 1, state.buffers)
-        if state.step == 0:
+        if mu == 0:
+            return x + neg_lr * g, OptState(state.step + 1, state.buffers)
+        if state.step == 0 or "momentum_buffer" not in state.buffers:
             buf: FloatArray = np.array(g, dtype=np.float64, copy=True)
         else:
-            buf = state.buffers["momentum_buffer"] * self.momentum
+            buf = state.buffers["momentum_buffer"] * mu
             buf += self.one_minus_dampening * g
         if self.nesterov:
-            g = g + self.momentum * buf
+            g = g + mu * buf
         else:
             g = buf
-        return x + self.neg_lr * g, _state(state.step + 1, momentum_buffer=buf)
+        return x + neg_lr * g, _state(state.step + 1, momentum_buffer=buf)
 
 
 class _AdagradKernel:
@@ -202,13 +224,19 @@ class _AdagradKernel:
         return _state(0, sum=np.full(np.shape(x), self.initial, dtype=np.float64))
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]:
+        _no_momentum("adagrad", momentum)
         step = state.step + 1
         g = -grad if self.maximize else grad
         if self.weight_decay != 0:
             g = g + self.weight_decay * x
-        clr = self.lr / (1 + (step - 1) * self.lr_decay)
+        clr = (self.lr if lr is None else lr) / (1 + (step - 1) * self.lr_decay)
         s: FloatArray = g * g
         s += state.buffers["sum"]
         std: FloatArray = np.sqrt(s)
@@ -243,8 +271,15 @@ class _RMSpropKernel:
         return _state(0, **buffers)
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]:
+        neg_lr = self.neg_lr if lr is None else -lr
+        mu = self.momentum if momentum is None else momentum
         g = -grad if self.maximize else grad
         if self.weight_decay != 0:
             g = g + self.weight_decay * x
@@ -261,12 +296,15 @@ class _RMSpropKernel:
         else:
             avg = np.sqrt(sq)
         avg += self.eps
-        if self.momentum > 0:
-            buf: FloatArray = buffers["momentum_buffer"] * self.momentum
+        if "momentum_buffer" in buffers and mu <= 0:
+            new["momentum_buffer"] = buffers["momentum_buffer"]
+        if mu > 0:
+            prev = buffers["momentum_buffer"] if "momentum_buffer" in buffers else _zeros(x)
+            buf: FloatArray = prev * mu
             buf += g / avg
             new["momentum_buffer"] = buf
-            return x + self.neg_lr * buf, _state(state.step + 1, **new)
-        t: FloatArray = g * self.neg_lr
+            return x + neg_lr * buf, _state(state.step + 1, **new)
+        t: FloatArray = g * neg_lr
         t /= avg
         t += x
         return t, _state(state.step + 1, **new)
@@ -287,8 +325,15 @@ class _AdadeltaKernel:
         return _state(0, square_avg=_zeros(x), acc_delta=_zeros(x))
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]:
+        _no_momentum("adadelta", momentum)
+        neg_lr = self.neg_lr if lr is None else -lr
         g = -grad if self.maximize else grad
         if self.weight_decay != 0:
             g = g + self.weight_decay * x
@@ -306,7 +351,7 @@ class _AdadeltaKernel:
         acc: FloatArray = delta * self.one_minus_rho
         acc *= delta
         acc += acc_prev * self.rho
-        return x + self.neg_lr * delta, _state(state.step + 1, square_avg=sq, acc_delta=acc)
+        return x + neg_lr * delta, _state(state.step + 1, square_avg=sq, acc_delta=acc)
 
 
 class _AdamKernel:
@@ -334,23 +379,30 @@ class _AdamKernel:
         return _state(0, exp_avg=_zeros(x), exp_avg_sq=_zeros(x))
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        lr: Rate | None,
+        momentum: float | None,
     ) -> tuple[FloatArray, OptState]:
         step = state.step + 1
+        beta1 = self.beta1 if momentum is None else momentum
+        lerp = self.lerp if momentum is None else _Lerp(1 - momentum)
         g = -grad if self.maximize else grad
         if self.weight_decay != 0:
             if self.decoupled:
-                x = x * self.decay_factor
+                x = x * (self.decay_factor if lr is None else 1 - lr * self.weight_decay)
             else:
                 g = g + self.weight_decay * x
         buffers = state.buffers
-        m = self.lerp(buffers["exp_avg"], g)
+        m = lerp(buffers["exp_avg"], g)
         v: FloatArray = g * self.one_minus_beta2
         v *= g
         v += buffers["exp_avg_sq"] * self.beta2
-        bias_correction1 = 1 - self.beta1**step
+        bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - self.beta2**step
-        step_size = self.lr / bias_correction1
+        step_size = (self.lr if lr is None else lr) / bias_correction1
         bias_correction2_sqrt = bias_correction2**0.5
         if self.amsgrad:
             vmax = np.maximum(buffers["max_exp_avg_sq"], v)
@@ -370,6 +422,11 @@ class _AdamKernel:
 def _f(value: object) -> float:
     assert isinstance(value, (int, float))
     return float(value)
+
+
+def _no_momentum(name: str, momentum: float | None) -> None:
+    if momentum is not None:
+        raise ValueError(f"{name} has neither momentum nor beta1 to set")
 
 
 # --------------------------------------------------------------------------------------------
@@ -763,14 +820,27 @@ class Optimizer:
         return self._kernel.init(x)
 
     def update(
-        self, grad: FloatArray, state: OptState, x: FloatArray
+        self,
+        grad: FloatArray,
+        state: OptState,
+        x: FloatArray,
+        *,
+        lr: Rate | None = None,
+        momentum: float | None = None,
     ) -> tuple[FloatArray, OptState]:
-        """One optimizer step: the new point and the new state.
+        r"""One optimizer step: the new point and the new state.
 
         Elementwise, so ``x`` (and ``grad``, of the same shape) may hold a batch of runs.
         Nothing passed in is modified; the returned state's arrays are read-only.  No
         checks are made here, to keep the step cheap: pass a state made by this optimizer's
         :meth:`init` or :meth:`update` for an ``x`` of the same shape.
+
+        ``lr`` and ``momentum`` replace the hyperparameters for this one step, the way a
+        ``torch.optim.lr_scheduler`` writes ``param_group["lr"]`` (and OneCycleLR's
+        ``"momentum"`` or ``"betas"[0]``) before ``optimizer.step()``: every use of the rate
+        in the step takes the new value (AdaGrad's decayed rate, AdamW's decay factor
+        :math:`1 - \eta\lambda`, Adam's step size :math:`\eta / (1 - \beta_1^t)`, whose
+        bias correction uses this step's :math:`\beta_1`).
 
         Parameters
         ----------
@@ -780,6 +850,13 @@ class Optimizer:
             The state returned by the previous call (or by :meth:`init`).
         x
             The current point.
+        lr
+            The learning rate of this step instead of ``hyperparameters["lr"]``: a number,
+            or an array broadcast against ``x`` to give each run of a batch its own rate
+            (shape ``(k, 1)`` for ``x`` of shape ``(k, d)``).
+        momentum
+            SGD's or RMSprop's ``momentum``, or Adam's and AdamW's :math:`\beta_1`, for this
+            step.  AdaGrad and Adadelta have neither and raise :class:`ValueError`.
 
         Returns
         -------
@@ -794,8 +871,46 @@ class Optimizer:
         >>> x_new, state = opt.update(2 * x, opt.init(x), x)
         >>> x_new, state.step, x
         (array([3.2]), 1, array([4.]))
+        >>> opt.update(2 * x, opt.init(x), x, lr=0.5)[0]
+        array([0.])
+        >>> xs = np.array([[4.0], [4.0]])               # two runs, two rates
+        >>> opt.update(2 * xs, opt.init(xs), xs, lr=np.array([[0.1], [0.5]]))[0]
+        array([[3.2],
+               [0. ]])
         """
-        return self._kernel.update(grad, state, x)
+        return self._kernel.update(grad, state, x, lr, momentum)
+
+    def replace(self, **changes: object) -> Optimizer:
+        """The same optimizer with some hyperparameters changed, validated by the factory.
+
+        Parameters
+        ----------
+        **changes
+            Keywords of this optimizer's factory, e.g. ``lr=0.05``.
+
+        Returns
+        -------
+        Optimizer
+
+        Raises
+        ------
+        ValueError
+            An unknown keyword, or a value the factory rejects (torch's message).
+
+        Examples
+        --------
+        >>> adam(lr=0.1, betas=(0.9, 0.99)).replace(lr=0.01).label
+        'Adam (lr=0.01, betas=0.9/0.99)'
+        """
+        unknown = sorted(set(changes) - set(self.hyperparameters))
+        if unknown:
+            raise ValueError(
+                f"{self.name} has no hyperparameter {unknown[0]!r}; allowed: "
+                f"{', '.join(self.hyperparameters)}"
+            )
+        kwargs = dict(self.hyperparameters)
+        kwargs.update(changes)
+        return _FACTORIES[self.name](**kwargs)
 
     def _non_defaults(self) -> list[tuple[str, object]]:
         params = _PARAMS[self.name]
@@ -1276,6 +1391,52 @@ _FACTORIES: Final[Mapping[str, Callable[..., Optimizer]]] = {
 }
 
 
+def make(name: str, **hyperparameters: object) -> Optimizer:
+    """Build an optimizer from a factory name or alias and keyword hyperparameters.
+
+    ``"momentum"`` and ``"nesterov"`` are the aliases of :func:`from_spec` (SGD with
+    ``momentum=0.9``, plus ``nesterov=True``), overridable by the keywords.
+
+    Parameters
+    ----------
+    name
+        One of :func:`names` or an alias, case-insensitive.
+    **hyperparameters
+        Keywords of the factory; torch's defaults for the rest.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        An unknown name or keyword, or a value the factory rejects.
+
+    Examples
+    --------
+    >>> make("nesterov", lr=0.01).label
+    'Nesterov (lr=0.01, momentum=0.9)'
+    >>> make("Adam").hyperparameters["lr"]
+    0.001
+    """
+    key = name.strip().lower()
+    if key in _ALIASES:
+        base, preset = _ALIASES[key]
+    elif key in _FACTORIES:
+        base, preset = key, {}
+    else:
+        raise ValueError(
+            f"unknown optimizer {name!r}; allowed: {', '.join([*_FACTORIES, *_ALIASES])}"
+        )
+    unknown = sorted(set(hyperparameters) - set(_PARAMS[base]))
+    if unknown:
+        raise ValueError(
+            f"{base} has no hyperparameter {unknown[0]!r}; allowed: {', '.join(_PARAMS[base])}"
+        )
+    return _FACTORIES[base](**{**preset, **hyperparameters})
+
+
 def names() -> list[str]:
     """The factory names, in the order torch's documentation lists them.
 
@@ -1414,3 +1575,72 @@ def from_spec(spec: str) -> Optimizer:
         return _FACTORIES[name](**kwargs)
     except ValueError as exc:  # cross-checks the table above does not cover
         raise fail(str(exc)) from None
+
+
+def from_spec_with_schedule(
+    spec: str, *, steps: int | None = None
+) -> tuple[Optimizer, Schedule | None]:
+    """Build an optimizer and, after ``@``, a learning-rate schedule from one spec string.
+
+    ``"optimizer spec [@ schedule spec]"``: the part before ``@`` is read by
+    :func:`from_spec`, the part after it by :func:`gdanim.schedules.from_spec` (one
+    schedule such as ``cosine:T_max=200``, or a chain
+    ``linear:start_factor=0.1,total_iters=20 until 20 then cosine:T_max=180``).  The pair
+    is checked together: OneCycleLR's ``cycle_momentum`` needs an optimizer with a momentum
+    or a :math:`\\beta_1`.
+
+    Parameters
+    ----------
+    spec
+        E.g. ``"adam:lr=0.1 @ cosine:T_max=200"`` or just ``"adam:lr=0.1"``.
+    steps
+        The run's length, if known (see :func:`gdanim.schedules.from_spec`).
+
+    Returns
+    -------
+    tuple of (Optimizer, Schedule or None)
+        The optimizer as written (pass both to :func:`gdanim.descend`) and the schedule, or
+        ``None`` without ``@``.
+
+    Raises
+    ------
+    OptimizerSpecError
+        One line naming the offending piece, for either part or the pair.
+
+    Examples
+    --------
+    >>> opt, sched = from_spec_with_schedule("adam:lr=0.1 @ cosine:T_max=200")
+    >>> opt.label, sched.label
+    ('Adam (lr=0.1)', 'CosineAnnealingLR (T_max=200)')
+    >>> from_spec_with_schedule("sgd:lr=0.1")[1] is None
+    True
+    >>> try:
+    ...     from_spec_with_schedule("adagrad:lr=0.1 @ onecycle:max_lr=1,total_steps=100")
+    ... except OptimizerSpecError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+    spec 'adagrad:lr=0.1 @ onecycle:max_lr=1,total_steps=100': optimizer must support momentum
+    or beta1 with `cycle_momentum` option enabled; add cycle_momentum=false to the schedule
+    """
+    from gdanim import schedules
+
+    if not isinstance(spec, str):
+        raise OptimizerSpecError(f"optimizer spec must be a string, not {type(spec).__name__}")
+    head, at, tail = spec.partition("@")
+    optimizer = from_spec(head.strip())
+    if not at:
+        return optimizer, None
+    if not tail.strip():
+        raise OptimizerSpecError(
+            f"spec {spec!r}: nothing after '@'; write e.g. {head.strip()} @ cosine:T_max=200"
+        )
+    if "@" in tail:
+        raise OptimizerSpecError(f"spec {spec!r}: more than one '@'; chain schedules with "
+                                 "'until N then'")
+    schedule = schedules.from_spec(tail.strip(), steps=steps)
+    try:
+        schedules.bind(schedule, optimizer)
+    except ValueError as exc:
+        raise OptimizerSpecError(
+            f"spec {spec!r}: {exc}; add cycle_momentum=false to the schedule"
+        ) from None
+    return optimizer, schedule

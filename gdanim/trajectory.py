@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -24,8 +24,39 @@ from gdanim._typing import ArrayLike, FloatArray
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
     from gdanim.optimizers import Optimizer
+    from gdanim.schedules import Schedule
 
-__all__ = ["Stop", "StopReason", "Trajectory", "TrajectoryError", "descend", "why_stopped"]
+__all__ = [
+    "Differentiable",
+    "Stop",
+    "StopReason",
+    "Trajectory",
+    "TrajectoryError",
+    "descend",
+    "why_stopped",
+]
+
+
+class Differentiable(Protocol):
+    """What :func:`descend` needs of an objective: an :class:`~gdanim.objectives.Objective`,
+    or any loss with the same vectorised interface (e.g. :class:`gdanim.regression.MSELoss`).
+
+    ``value`` maps points of shape ``(..., dim)`` to shape ``(...)``, ``grad`` to shape
+    ``(..., dim)``; ``text`` and ``variables`` describe it in the trajectory's metadata.
+    """
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def variables(self) -> Sequence[object]: ...
+
+    def value(self, p: ArrayLike) -> FloatArray: ...
+
+    def grad(self, p: ArrayLike) -> FloatArray: ...
 
 
 class TrajectoryError(ValueError):
@@ -66,6 +97,15 @@ class Trajectory:
     expression, variables, optimizer_name, optimizer_label, hyperparameters, x0, steps, bound
         Metadata describing what was run (``objectives.parse(expression, variables)`` gives the
         objective back).
+    lrs : ndarray
+        The learning rate of each update: ``lrs[t]`` took ``points[t]`` to ``points[t + 1]``.
+        Shape ``(steps,)``, or ``(steps, k)`` when each run of a batch had its own rate.
+        Constant without a schedule.
+    momenta : ndarray or None
+        Shape ``(steps,)``: the momentum (Adam's :math:`\beta_1`) of each update when the
+        schedule cycles it (OneCycleLR), else ``None``.
+    schedule : str
+        The schedule's spec (:attr:`gdanim.schedules.Schedule.spec`), ``""`` without one.
     """
 
     points: FloatArray
@@ -82,6 +122,9 @@ class Trajectory:
     steps: int = 0
     bound: tuple[float, ...] | None = None
     variables: tuple[str, ...] = ()
+    lrs: FloatArray = field(default_factory=lambda: np.zeros(0))
+    momenta: FloatArray | None = None
+    schedule: str = ""
 
     @property
     def batched(self) -> bool:
@@ -126,6 +169,7 @@ class Trajectory:
             "bound": self.bound,
             "variables": list(self.variables),
             "buffers": sorted(self.buffers),
+            "schedule": self.schedule,
         }
         arrays: dict[str, Any] = {
             "points": self.points,
@@ -135,7 +179,10 @@ class Trajectory:
             "diverged": np.asarray(self.diverged),
             "stopped_at": np.asarray(-1 if self.stopped_at is None else self.stopped_at),
             "meta": np.array(json.dumps(meta, default=_json_default)),
+            "lrs": self.lrs,
         }
+        if self.momenta is not None:
+            arrays["momenta"] = self.momenta
         for name, buf in self.buffers.items():
             arrays[f"buffer__{name}"] = buf
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -160,6 +207,8 @@ class Trajectory:
             values = np.array(data["values"])
             grads = np.array(data["grads"])
             x0 = np.array(data["x0"])
+            lrs = np.array(data["lrs"]) if "lrs" in data else None
+            momenta = np.array(data["momenta"]) if "momenta" in data else None
         if points.ndim == 2:
             diverged: Any = bool(diverged_arr)
             stopped: Any = None if int(stopped_arr) < 0 else int(stopped_arr)
@@ -169,6 +218,8 @@ class Trajectory:
         hyper = {
             k: tuple(v) if isinstance(v, list) else v for k, v in meta["hyperparameters"].items()
         }
+        if lrs is None:  # written before rates were recorded: the optimizer's constant rate
+            lrs = np.full(int(meta["steps"]), meta["hyperparameters"].get("lr", np.nan), float)
         return cls(
             points=points,
             values=values,
@@ -184,6 +235,9 @@ class Trajectory:
             steps=int(meta["steps"]),
             bound=None if bound is None else tuple(float(b) for b in bound),
             variables=tuple(meta.get("variables", ())),
+            lrs=lrs,
+            momenta=momenta,
+            schedule=str(meta.get("schedule", "")),
         )
 
 
@@ -203,22 +257,30 @@ def _check_bound(bound: Sequence[float] | None, dim: int) -> FloatArray | None:
 
 
 def descend(
-    objective: Objective,
+    objective: Objective | Differentiable,
     optimizer: Optimizer,
     x0: ArrayLike,
     steps: int,
     *,
     bound: Sequence[float] | None = None,
+    schedule: Schedule | None = None,
+    lr: ArrayLike | None = None,
 ) -> Trajectory:
     r"""Run ``optimizer`` on ``objective`` from ``x0`` for ``steps`` updates.
 
     Each step evaluates :math:`g_t = \nabla f(x_t)` and applies the optimizer's update
-    :math:`x_{t+1} = \mathrm{update}(g_t, s_t, x_t)`. A batch of starts runs all at once.
+    :math:`x_{t+1} = \mathrm{update}(g_t, s_t, x_t; \eta_t)`. A batch of starts runs all at
+    once.
+
+    With a ``schedule`` the rate :math:`\eta_t` of update ``t`` is the schedule's after ``t``
+    steps, exactly as in torch's loop ``optimizer.step(); scheduler.step()`` (the scheduler
+    constructed before the first step sets :math:`\eta_0`); see :mod:`gdanim.schedules`.
 
     Parameters
     ----------
-    objective : Objective
-        The function to minimise.
+    objective : Objective or Differentiable
+        The function to minimise (an objective, or a loss such as
+        :class:`gdanim.regression.MSELoss`).
     optimizer : Optimizer
         A gdanim optimizer (pure ``init``/``update`` pair).
     x0 : array_like
@@ -230,6 +292,14 @@ def descend(
         A box ``(xmin, xmax[, ymin, ymax[, zmin, zmax]])``. A run that leaves it, or whose point
         or value becomes non-finite, is stopped: ``stopped_at`` records the step and the point is
         held at the last valid one.
+    schedule : Schedule, optional
+        A learning-rate schedule (:mod:`gdanim.schedules`), stepped once per update.
+        :class:`~gdanim.schedules.OneCycleLR` also sets the momentum (see
+        :func:`gdanim.schedules.bind`).
+    lr : float or array_like, optional
+        The learning rate instead of the optimizer's (the schedule's starting rate, if there
+        is one); for a batch of ``k`` starts, an array of shape ``(k,)`` gives each run its
+        own rate, all advanced in one vectorised loop (as :func:`gdanim.tune` does).
 
     Returns
     -------
@@ -245,6 +315,15 @@ def descend(
     >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=1.1), [4.0], 50, bound=(-10, 10))
     >>> t.diverged, t.stopped_at
     (True, 6)
+    >>> from gdanim.schedules import StepLR
+    >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=0.25), [4.0], 4,
+    ...             schedule=StepLR(step_size=2, gamma=0.4))
+    >>> t.lrs.tolist(), t.points[:, 0].tolist()
+    ([0.25, 0.25, 0.1, 0.1], [4.0, 2.0, 1.0, 0.8, 0.64])
+    >>> t = descend(objectives.get("parabola"), optimizers.sgd(), [[4.0], [4.0]], 1,
+    ...             lr=[0.25, 0.5])
+    >>> t.points[-1, :, 0].tolist()
+    [2.0, 0.0]
     """
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
         raise TrajectoryError(f"steps must be an integer, got {steps!r}")
@@ -266,6 +345,41 @@ def descend(
         raise TrajectoryError("start point lies outside the bound")
 
     batch_shape = start.shape[:-1]
+    base: float | FloatArray
+    if lr is None:
+        base = float(optimizer.hyperparameters["lr"])  # type: ignore[arg-type]
+    else:
+        base_arr = np.array(lr, dtype=np.float64)
+        if base_arr.ndim > 0 and base_arr.shape != batch_shape:
+            raise TrajectoryError(
+                f"lr has shape {base_arr.shape}; give one number"
+                + (f", or one per start (shape {batch_shape})" if batch_shape else "")
+            )
+        if not np.all(base_arr >= 0):
+            raise TrajectoryError("lr must be >= 0 (every rate)")
+        base = float(base_arr) if base_arr.ndim == 0 else base_arr
+    momenta: FloatArray | None = None
+    if schedule is not None:
+        from gdanim.schedules import bind
+
+        try:
+            optimizer = bind(schedule, optimizer)
+            lrs, momenta = schedule.values(base, steps)
+        except ValueError as exc:
+            raise TrajectoryError(str(exc)) from None
+    else:
+        lrs = np.broadcast_to(np.asarray(base, dtype=np.float64), (steps, *np.shape(base))).copy()
+    # per-step rates as the optimizer takes them: None (its own), a number, or (k, 1) arrays
+    step_lrs: list[float | FloatArray | None]
+    if schedule is None and lr is None:
+        step_lrs = [None] * steps
+    elif lrs.ndim == 1:
+        step_lrs = [float(v) for v in lrs]
+    else:
+        step_lrs = list(lrs.reshape(steps, *batch_shape, 1))
+    step_momenta: list[float | None] = (
+        [None] * steps if momenta is None else [float(m) for m in momenta]
+    )
     points = np.empty((steps + 1, *start.shape))
     grads = np.empty_like(points)
     values = np.empty((steps + 1, *batch_shape))
@@ -287,7 +401,9 @@ def descend(
         values[0] = objective.value(x)
         last = steps
         for t in range(1, steps + 1):
-            x_new, state = optimizer.update(g, state, x)
+            x_new, state = optimizer.update(
+                g, state, x, lr=step_lrs[t - 1], momentum=step_momenta[t - 1]
+            )
             for name, buf in state.buffers.items():
                 buffers[name][t] = buf
             g_new = objective.grad(x_new)
@@ -346,6 +462,9 @@ def descend(
         steps=steps,
         bound=None if box is None else tuple(float(b) for b in box.ravel()),
         variables=tuple(str(v) for v in objective.variables),
+        lrs=lrs,
+        momenta=momenta,
+        schedule="" if schedule is None else schedule.spec,
     )
 
 
@@ -478,7 +597,10 @@ def why_stopped(
         state = optimizer.init(x)
         g = np.asarray(objective.grad(x), dtype=np.float64)
         for t in range(1, stop + 1):
-            x_new, state = optimizer.update(g, state, x)
+            # the recorded rate (and momentum) of each update, as a schedule gave them
+            lr = float(trajectory.lrs[t - 1]) if len(trajectory.lrs) >= t else None
+            mom = None if trajectory.momenta is None else float(trajectory.momenta[t - 1])
+            x_new, state = optimizer.update(g, state, x, lr=lr, momentum=mom)
             x_new = np.asarray(x_new, dtype=np.float64)
             if t < stop:
                 x, g = x_new, np.asarray(objective.grad(x_new), dtype=np.float64)
