@@ -4,7 +4,7 @@ A narrated scene (``scenes.narration.NarratedScene``) writes a :class:`Narration
 video (:func:`manifest_path`): every line with its caption, its spoken text, its id, when it
 starts, how long it lasts and the audio file that speaks it. :func:`narrate_video` turns that
 into the video's soundtrack: the clips placed at their start times on a track as long as the
-video, normalised to -16 LUFS with true peaks at or below -1.5 dBTP, muxed as AAC-LC 48 kHz.
+video, normalised to -16 LUFS with true peaks at or below -2 dBTP, muxed as AAC-LC 48 kHz.
 
 The same file tells the app which recorded lines were missing (:meth:`Narration.missing`) and
 what the scene says (:meth:`Narration.script_lines`, for a script to record from).
