@@ -2,9 +2,10 @@
 
 A narrated scene (``scenes.narration.NarratedScene``) writes a :class:`Narration` next to its
 video (:func:`manifest_path`): every line with its caption, its spoken text, its id, when it
-starts, how long it lasts and the audio file that speaks it. :func:`narrate_video` turns that
-into the video's soundtrack: the clips placed at their start times on a track as long as the
-video, normalised to -16 LUFS with true peaks at or below -2 dBTP, muxed as AAC-LC 48 kHz.
+starts, how long it lasts and the audio file that speaks it. :func:`soundtrack` turns that
+into the scene's track (the clips placed at their start times on a track as long as the video,
+normalised to -16 LUFS with true peaks at or below -2 dBTP), and :func:`narrate_video` muxes
+it into the video as AAC-LC 48 kHz.
 
 The same file tells the app which recorded lines were missing (:meth:`Narration.missing`) and
 what the scene says (:meth:`Narration.script_lines`, for a script to record from).
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gdanim._typing import FloatArray
 from gdanim.app.audio import (
     RATE,
     integrated_loudness,
@@ -50,6 +52,7 @@ __all__ = [
     "SpokenLine",
     "manifest_path",
     "narrate_video",
+    "soundtrack",
 ]
 
 #: What a scene's narration file adds to its video's stem.
@@ -173,23 +176,36 @@ class Soundtrack:
     clips: int
 
 
-def narrate_video(video: Path | str, narration: Narration, out: Path | str) -> Soundtrack:
-    """Write ``out``: ``video`` with the narration's speech as its soundtrack.
+def soundtrack(narration: Narration, duration: float) -> FloatArray:
+    """The narration's speech on a mono 48 kHz track of ``duration`` seconds, normalised.
 
-    Every line with audio is placed at its start time on a track exactly as long as the video
-    stream, normalised (:func:`gdanim.app.audio.normalize_loudness`) and muxed as AAC-LC
-    48 kHz (:func:`gdanim.app.audio.mux_audio`). A narration without audio (the ``none``
-    voice) gives a silent track, so that every clip of a lecture has an audio stream to join.
-    ``out`` may be ``video`` itself; it is replaced only when complete.
+    Every line with audio starts at its start time; the track is brought to -16 LUFS with true
+    peaks at or below -2 dBTP (:func:`gdanim.app.audio.normalize_loudness`). Without audio
+    (the ``none`` voice) the track is silent. It has exactly ``round(duration * 48000)``
+    samples, so the tracks of scenes joined one after the other stay in step with their videos
+    at every boundary: to join scenes, concatenate their tracks and mux once onto the joined
+    video (:func:`gdanim.app.audio.mux_audio`) rather than joining AAC streams, whose frames
+    of 1024 samples would shift each boundary by a few milliseconds.
+    """
+    clips = [(line.start, read_audio(line.wav, RATE)) for line in narration.lines
+             if line.wav is not None]
+    return normalize_loudness(place_clips(clips, duration, RATE), RATE)
+
+
+def narrate_video(video: Path | str, narration: Narration, out: Path | str) -> Soundtrack:
+    """Write ``out``: ``video`` with the narration's :func:`soundtrack` as its audio.
+
+    The track is as long as the video stream and muxed as AAC-LC 48 kHz
+    (:func:`gdanim.app.audio.mux_audio`). A narration without audio (the ``none`` voice) gives
+    a silent track, so that every clip of a lecture has an audio stream. ``out`` may be
+    ``video`` itself; it is replaced only when complete.
     """
     video = Path(video)
     durations = media_durations(video)
     if "video" not in durations:
         raise VoiceError(f"{video} has no video stream")
-    duration = durations["video"]
-    clips = [(line.start, read_audio(line.wav, RATE)) for line in narration.lines
-             if line.wav is not None]
-    track = normalize_loudness(place_clips(clips, duration, RATE), RATE)
+    track = soundtrack(narration, durations["video"])
     path = mux_audio(video, track, out, RATE)
-    loudness = integrated_loudness(track, RATE) if clips else -math.inf
-    return Soundtrack(path, len(track) / RATE, loudness, true_peak(track, RATE), len(clips))
+    spoken = sum(line.wav is not None for line in narration.lines)
+    loudness = integrated_loudness(track, RATE) if spoken else -math.inf
+    return Soundtrack(path, len(track) / RATE, loudness, true_peak(track, RATE), spoken)

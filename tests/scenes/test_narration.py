@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from manim import RIGHT, Dot, tempconfig
 from narrated_scene import SCRIPT, NarratedDemo
 
@@ -35,8 +37,9 @@ from gdanim.app.audio import (
 from gdanim.app.narration import Narration, manifest_path, narrate_video
 from gdanim.app.voice import VOICE_ENV, VoiceSettings, read_script, write_script
 from gdanim.render import REPO_ROOT
-from gdanim.speech import reading_time, spoken
+from gdanim.speech import reading_time, speak_number, spoken
 from scenes.narration import NarratedScene
+from scenes.style import fmt
 
 FPS = 15
 SCENE_FILE = Path(__file__).with_name("narrated_scene.py")
@@ -346,3 +349,27 @@ def test_the_soundtrack_is_minus_16_lufs_aac_48k_and_as_long_as_the_video(
         capture_output=True, text=True, check=True).stdout.split()
     assert probe == ["codec_name=aac", "profile=LC", "sample_rate=48000"]
     assert math.isclose(narrated["track"].integrated, -16.0, abs_tol=0.2)
+
+
+# -- the numbers the scenes print ------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True, width=64), st.integers(0, 4))
+def test_every_number_fmt_prints_is_read_as_its_value(value: float, digits: int) -> None:
+    shown = fmt(value, digits)
+    said = speak_number(shown)
+    assert re.fullmatch(r"[a-z -]+", said), (shown, said)
+    if shown in ("nan", "inf", "-inf"):
+        assert said == {"nan": "not a number", "inf": "infinity",
+                        "-inf": "minus infinity"}[shown]
+    elif "e" in shown:
+        mantissa, exponent = shown.split("e")
+        assert said.endswith("ten to the " + speak_number(str(int(exponent))))
+        if float(mantissa) not in (1.0, -1.0):
+            assert said.startswith(speak_number(mantissa) + " times ")
+    else:
+        # the words of the value shown, whatever its trailing zeros
+        assert said == speak_number(float(shown))
+    # and a tick label with a true minus sign reads the same as with a hyphen
+    assert speak_number(shown.replace("-", "\u2212")) == said
