@@ -29,6 +29,10 @@ Every spoken line is recorded (start, duration, audio file) in :attr:`NarratedSc
 and written after the render next to the video (:func:`gdanim.app.narration.manifest_path`);
 :func:`gdanim.app.narration.narrate_video` turns it into the soundtrack.
 
+This module is where a scene meets the app layer: it speaks with :mod:`gdanim.app.voice` and
+leaves :mod:`gdanim.app.narration`'s file behind. Both are plain Python without manim and
+import no scene, so the arrows still point one way.
+
 The scene clock is kept frame-exact: an animation taken from manim's partial-movie cache (or
 skipped) advances it by the frames it holds, as rendering it does, so speech and captions
 land on the same frames whether a scene is rendered afresh or from the cache.
