@@ -172,6 +172,19 @@ def test_muxed_audio_is_aac_lc_48k_as_long_as_the_video(video: Path, tmp_path: P
     assert list(tmp_path.iterdir()) == [out]  # no temporary files left
 
 
+def test_the_encoded_peak_is_measured_and_kept_under_minus_1_dbtp(video: Path,
+                                                                  tmp_path: Path) -> None:
+    # a square wave just under the ceiling: AAC's ringing lifts its peak above 0 dBTP
+    t = np.arange(int(3.4 * RATE)) / RATE
+    square = np.where((t > 1) & (t < 2), np.sign(np.sin(2 * np.pi * 440 * t)), 0.0)
+    x = limit_true_peak(square * 10 ** (-1.6 / 20), RATE, -1.5)
+    unchecked = mux_audio(video, x, tmp_path / "unchecked.mp4", peak_limit=None)
+    assert measure_file(unchecked).true_peak > 0.0
+    checked = mux_audio(video, x, tmp_path / "checked.mp4")
+    assert measure_file(checked).true_peak <= -1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checked.mp4", "unchecked.mp4"]
+
+
 def test_a_failed_mux_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="muxing audio"):
         mux_audio(tmp_path / "missing.mp4", np.zeros(RATE), tmp_path / "out.mp4")

@@ -10,7 +10,9 @@ turns them into the scene's soundtrack:
    :func:`integrated_loudness`, :func:`true_peak`, and a look-ahead peak limiter,
    :func:`limit_true_peak`);
 3. :func:`mux_audio` encodes it as AAC-LC at 48 kHz into a copy of the video (the video stream
-   is copied, not re-encoded), written under a temporary name and renamed when complete.
+   is copied, not re-encoded), checks that the encoded file's true peak stays at or below
+   -1 dBTP (limiting the peaks further and encoding again if it does not), and renames it into
+   place only when complete.
 
 :func:`measure_file` measures a finished file independently, with ffmpeg's ``ebur128`` filter
 (integrated loudness and true peak), and :func:`window_rms_dbfs` gives the level of a decoded
@@ -60,6 +62,7 @@ from gdanim._typing import FloatArray
 
 __all__ = [
     "CEILING_DBTP",
+    "PEAK_LIMIT_DBTP",
     "RATE",
     "TARGET_LUFS",
     "AudioError",
@@ -86,6 +89,8 @@ TARGET_LUFS = -16.0
 #: Highest true peak of the PCM track, in dBTP: 1 dB below the -1 dBTP limit, room for the
 #: overshoot of AAC encoding (about 0.5 dB on speech) and for meters that read a little high.
 CEILING_DBTP = -2.0
+#: Highest true peak of a delivered (AAC-encoded) soundtrack, in dBTP (EBU R128 allows -1).
+PEAK_LIMIT_DBTP = -1.0
 #: AAC bit rate of the narration (mono speech).
 AAC_BITRATE = "128k"
 
@@ -430,33 +435,54 @@ def media_durations(path: Path | str) -> dict[str, float]:
     return out
 
 
+def _encode(video: Path, samples: FloatArray, partial: Path, rate: int, bitrate: str) -> None:
+    raw = partial.with_name("track.f32")
+    np.asarray(samples, dtype="<f4").tofile(raw)
+    proc = subprocess.run(
+        [_tool("ffmpeg"), "-y", "-v", "error", "-nostdin", "-i", str(video),
+         "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(raw),
+         "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
+         "-c:a", "aac", "-profile:a", "aac_low", "-b:a", bitrate, "-ar", str(rate),
+         "-movflags", "+faststart", str(partial)],
+        capture_output=True, text=True, check=False,
+    )
+    raw.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise AudioError(f"muxing audio into {partial.name} failed: "
+                         f"{lines[-1] if lines else 'ffmpeg failed'}")
+
+
 def mux_audio(
     video: Path | str, samples: FloatArray, out: Path | str, rate: int = RATE,
-    bitrate: str = AAC_BITRATE,
+    bitrate: str = AAC_BITRATE, peak_limit: float | None = PEAK_LIMIT_DBTP,
 ) -> Path:
     """Write ``out``: the video stream of ``video`` (copied) with ``samples`` as its only audio
     stream, AAC-LC at ``rate`` Hz, mono, ``+faststart``.
 
-    The track should be as long as the video (see :func:`place_clips`). ``out`` appears only
-    when complete; on failure nothing is left behind.
+    AAC encoding moves peaks (by about 0.5 dB on speech, sometimes more). With ``peak_limit``
+    the written file is decoded and its true peak measured; while it is above
+    ``peak_limit - 0.2`` dBTP, the track's peaks are limited further (by the excess, and
+    0.2 dB more) and it is encoded again, at most three times. Only the peaks change: on
+    speech the loudness moves by hundredths of a LU.
+
+    The track should be as long as the video (see :func:`place_clips`). ``out`` (which may be
+    ``video`` itself) is replaced only when complete; on failure nothing is left behind.
     """
     video, out = Path(video), Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    x = np.asarray(samples, dtype=np.float64)
     with tempfile.TemporaryDirectory(prefix=".gdanim-audio-", dir=out.parent) as tmp:
-        raw = Path(tmp) / "track.f32"
-        np.asarray(samples, dtype="<f4").tofile(raw)
         partial = Path(tmp) / f"partial{out.suffix or '.mp4'}"
-        proc = subprocess.run(
-            [_tool("ffmpeg"), "-y", "-v", "error", "-nostdin", "-i", str(video),
-             "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(raw),
-             "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-             "-c:a", "aac", "-profile:a", "aac_low", "-b:a", bitrate, "-ar", str(rate),
-             "-movflags", "+faststart", str(partial)],
-            capture_output=True, text=True, check=False,
-        )
-        if proc.returncode != 0:
-            lines = proc.stderr.strip().splitlines()
-            raise AudioError(f"muxing audio into {out.name} failed: "
-                             f"{lines[-1] if lines else 'ffmpeg failed'}")
+        _encode(video, x, partial, rate, bitrate)
+        for _ in range(3):
+            if peak_limit is None or rate != RATE:
+                break
+            delivered = true_peak(decode_audio(partial, rate), rate)
+            if delivered <= peak_limit - 0.2:
+                break
+            ceiling = true_peak(x, rate) - (delivered - peak_limit) - 0.4
+            x = limit_true_peak(x, rate, ceiling)
+            _encode(video, x, partial, rate, bitrate)
         os.replace(partial, out)
     return out
