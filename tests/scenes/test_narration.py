@@ -325,7 +325,10 @@ def test_there_is_speech_in_every_caption_and_silence_in_long_gaps(
     audio, srt = narrated["audio"], narrated["srt"]
     for start, end, text in srt:
         levels = window_rms_dbfs(audio, RATE, start, end, window=0.1)
-        assert np.mean(levels > -40) >= 0.8, (text, levels.round(1).tolist())
+        # speech for most of the caption (the voice pauses at commas for ~0.3 s) ...
+        assert np.mean(levels > -40) >= 0.7, (text, levels.round(1).tolist())
+        # ... and from its first tenths of a second to its last
+        assert levels[:3].max() > -30 and levels[-3:].max() > -30, (text, levels.round(1))
     edges = [0.0, *[t for s in srt for t in s[:2]], len(audio) / RATE]
     gaps = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a > 1.0]
     assert len(gaps) >= 2  # the 1.5 s wait, and the animation that outlasts its speech
@@ -342,7 +345,9 @@ def test_the_soundtrack_is_minus_16_lufs_aac_48k_and_as_long_as_the_video(
     assert loudness.true_peak <= -1.0
     durations = media_durations(out)
     assert durations["audio"] == pytest.approx(durations["video"], abs=0.1)
-    assert durations["video"] == pytest.approx(media_durations(narrated["video"])["video"])
+    # the video stream is copied: the same frames (its time base may round the last digits)
+    assert durations["video"] == pytest.approx(media_durations(narrated["video"])["video"],
+                                               abs=1e-3)
     probe = subprocess.run(
         ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
          "stream=codec_name,profile,sample_rate", "-of", "default=nw=1", str(out)],
