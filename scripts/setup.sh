@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Set up everything gdanim needs on Debian 12: system packages (as root), the virtual
-# environment in .venv/, and the project with its test extras. Safe to run again: it skips
-# what is already in place and finishes in a second or two the second time.
+# environment in .venv/, and the project with its voice extra (Piper and an en_US voice) and
+# its test extras. Safe to run again: it skips what is already in place and finishes in a
+# second or two the second time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-inter
-  ffmpeg
+  ffmpeg espeak-ng
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended cm-super-minimal dvisvgm
 )
 
@@ -40,9 +41,9 @@ fi
 stamp=.venv/.gdanim-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "gdanim setup: installing gdanim and its test extras into .venv"
+  echo "gdanim setup: installing gdanim with its voice and test extras into .venv"
   if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-          .venv/bin/python -m pip install -q -e ".[test]"; } > .venv/pip.log 2>&1; then
+          .venv/bin/python -m pip install -q -e ".[test,voice]"; } > .venv/pip.log 2>&1; then
     cat .venv/pip.log >&2
     echo "gdanim setup: pip install failed (log above, also in .venv/pip.log)" >&2
     exit 1
