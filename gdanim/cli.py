@@ -584,8 +584,8 @@ def _thumbnail_at(publish: bool) -> float | None:
         return None
     at = float(value)
     if not publish:
-        raise cfg.ConfigError("--thumbnail-at: the thumbnail is written with --publish; add "
-                              "--publish")
+        raise cfg.ConfigError("--thumbnail-at: the thumbnail is written with --publish (with "
+                              "--video for gdanim slides); add it")
     if not (at >= 0 and at == at and at != float("inf")):
         raise cfg.ConfigError(f"--thumbnail-at: {value:g} is not allowed; give the second of "
                               "the frame, 0 or more, e.g. --thumbnail-at 12.5")
@@ -654,13 +654,19 @@ def _deck_output(path: Path, fmt: str) -> Path:
                    "repeat for more. Example: --loop Title")
 @click.option("--once", "onces", multiple=True, metavar="SECTION",
               help="Play this section's slide once and hold its last frame. Example: --once 1")
+@click.option("--video", "keep_video", type=click.Path(path_type=Path), default=None,
+              metavar="VIDEO.mp4",
+              help="Also keep the rendered video, encoded as with --publish, with its chapters, "
+                   "captions, thumbnail and sections (one render gives the deck and the upload). "
+                   "Example: --video lecture.mp4")
+@thumbnail_option
 @title_option
 @jobs_option
 @quiet_option
 def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: str | None,
                output: Path | None, quality: str | None, loops: tuple[str, ...],
-               onces: tuple[str, ...], title: str | None, jobs: int | None,
-               quiet: bool) -> None:
+               onces: tuple[str, ...], keep_video: Path | None, title: str | None,
+               jobs: int | None, quiet: bool) -> None:
     """A slide deck with one slide per section: the lecture, scenes by name, or a TOML video.
 
     Each slide plays its section's clip once and holds the last frame, or loops (title cards
@@ -693,8 +699,9 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
             if sources:
                 raise InputError("--from: makes the deck from a video rendered earlier; give "
                                  "no scenes or TOML file with it")
-            if quality is not None:
-                raise InputError("-q/--quality: the video given to --from is already rendered")
+            if quality is not None or keep_video is not None:
+                raise InputError(f"{'-q/--quality' if quality is not None else '--video'}: the "
+                                 "video given to --from is already rendered")
             if not from_video.is_file():
                 raise InputError(f"--from: {from_video}: no such video")
             name = from_video.stem
@@ -721,6 +728,11 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
             f"{name}_{rd.QUALITIES[q][0] if from_video is None else 'deck'}"
             f"{'.pptx' if fmt == 'pptx' else ''}")
         out = _deck_output(output if output is not None else default, fmt)
+        thumbnail_at = _thumbnail_at(keep_video is not None)
+        if keep_video is not None:
+            if keep_video.suffix.lower() != ".mp4":
+                raise InputError(f"--video: {keep_video.name} must end in .mp4")
+            keep_video = cfg.check_output_path(keep_video, "--video")
     progress = Progress(quiet)
     try:
         if from_video is not None:
@@ -730,8 +742,9 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
             import tempfile
 
             with tempfile.TemporaryDirectory(prefix="gdanim-slides-") as staging:
-                req = rd.OutputRequest(path=Path(staging) / f"{name}.mp4", fmt="mp4",
-                                       quality=q, publish=True, sections=True)
+                req = rd.OutputRequest(path=keep_video or Path(staging) / f"{name}.mp4",
+                                       fmt="mp4", quality=q, publish=True, sections=True,
+                                       thumbnail_at=thumbnail_at)
                 _produce(job_list, req, workers=_workers(jobs), quiet=quiet)
                 progress.say(f"writing the deck ({fmt}) -> {out}")
                 result = make_deck(req.path, out, fmt=fmt, title=deck_title, rules=rules,

@@ -306,7 +306,7 @@ def test_descend_1d_publish_poster_sections(
     index = json.loads(out.with_name("wavy.sections.json").read_text(encoding="utf-8"))
     assert [e["name"] for e in index] == ["Two learning rates"]
     for entry in index:
-        assert set(entry) == {"name", "file", "duration"}
+        assert set(entry) == {"name", "file", "duration", "start", "scene", "type"}
         clip = out.parent / entry["file"]
         assert clip.exists() and entry["duration"] > 1
         assert _video_stream(clip)["profile"] == "High"

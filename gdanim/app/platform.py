@@ -199,6 +199,8 @@ def readable_name(name: str, scene: str) -> str:
     'Introduction'
     """
     text = " ".join(name.replace("_", " ").split())
+    if name == scene.split(" #")[0]:  # a scene without sections is one named after it
+        return _scene_title(scene)
     if text.lower() in ("title", "autocreated", ""):
         return "Introduction" if text.lower() == "title" else _scene_title(scene)
     if re.fullmatch(r"[a-z0-9 ]+", text) and " " not in text.strip():

@@ -213,6 +213,11 @@
       m + ":" + (s % 60 < 10 ? "0" : "") + (s % 60);
   }, 1000);
 
-  var m = /(\d+)$/.exec(location.hash);
-  go(m ? parseInt(m[1], 10) - 1 : 0);
+  function fromHash() {
+    var m = /(\d+)$/.exec(location.hash);
+    return m ? parseInt(m[1], 10) - 1 : 0;
+  }
+
+  window.addEventListener("hashchange", function () { go(fromHash()); });
+  go(fromHash());
 })();

@@ -1,0 +1,315 @@
+"""``gdanim slides`` and ``--publish`` on one real render, checked in a real headless Chromium.
+
+One small TOML video (``tests/data/small_talk.toml``: a title card, a race and two descents,
+about 45 s at 480p15) is rendered ONCE for the whole session by ``gdanim slides ... --video``,
+which writes the browser deck and keeps the published video with its chapters, captions,
+thumbnail and sections. Every test here reads that one render: the deck in Chromium (driven by
+selenium with Debian's chromium and chromedriver, from file://), the PowerPoint deck made from
+the kept video with ``--from`` (no second render), the upload settings, the chapters, the
+WebVTT captions and the thumbnail.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from gdanim.app import platform as pf
+
+SMALL_TALK = Path(__file__).parent / "data" / "small_talk.toml"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Talk:
+    deck: Path
+    video: Path
+    slides: list[dict[str, Any]]
+
+
+def _gdanim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gdanim.cli", *args], capture_output=True,
+                          text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def talk(tmp_path_factory: pytest.TempPathFactory) -> Talk:
+    folder = tmp_path_factory.mktemp("talk")
+    deck, video = folder / "deck", folder / "talk.mp4"
+    proc = _gdanim("slides", str(SMALL_TALK), "-q", "l", "-j", "2", "--quiet", "-o", str(deck),
+                   "--video", str(video))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == str(deck / "index.html")
+    page = (deck / "index.html").read_text(encoding="utf-8")
+    blob = re.search(r'<script id="deck-data" type="application/json">(.*?)</script>', page,
+                     re.S)
+    assert blob is not None
+    return Talk(deck, video, json.loads(blob.group(1))["slides"])
+
+
+# --------------------------------------------------------------------------------------------
+# The deck's files
+# --------------------------------------------------------------------------------------------
+
+
+def test_deck_has_one_slide_per_section_and_needs_no_network(talk: Talk) -> None:
+    index = json.loads(talk.video.with_name("talk.sections.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in talk.slides] == [
+        "Introduction", "Two optimizers in a valley", "Two learning rates on a curve",
+        "Steps on a parabola"]
+    assert len(index) == len(talk.slides)
+    # the TOML file's [slides] table: the title card plays once, slide 3 loops
+    assert [s["loop"] for s in talk.slides] == [False, False, True, False]
+    # speaker notes are the captions inside each section
+    assert talk.slides[1]["notes"] == ("A valley much longer than it is wide.\n"
+                                       "SGD bounces from wall to wall; Adam rolls along the floor.")
+    page = (talk.deck / "index.html").read_text(encoding="utf-8")
+    assert page.count('<section class="slide"') == 4
+    assert page.count("<track ") == 4
+    for path in talk.deck.rglob("*"):
+        if path.suffix in (".html", ".css", ".js", ".vtt"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), path
+    for vtt in (talk.deck / "captions").glob("*.vtt"):
+        assert pf.check_vtt(vtt.read_text(encoding="utf-8")) == [], vtt
+    for poster in (talk.deck / "posters").glob("*.jpg"):
+        assert Image.open(poster).size == (854, 480)
+    pdf = (talk.deck / "handout.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2  # two sections per page
+
+
+# --------------------------------------------------------------------------------------------
+# The deck in a real browser
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run scripts/setup.sh (chromium)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="gdanim-chromium-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
+                 "--window-size=1280,800"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(predicate: Any, timeout: float = 15.0) -> Any:
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(0.1)
+
+
+def _active(driver: Any) -> tuple[str, float, bool]:
+    out: list[Any] = driver.execute_script(
+        "var s = document.querySelector('.slide.active'); var v = s.querySelector('video');"
+        "return [s.id, v.currentTime, v.paused];")
+    return str(out[0]), float(out[1]), bool(out[2])
+
+
+def test_deck_plays_in_headless_chromium(talk: Talk, browser: Any) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get((talk.deck / "index.html").as_uri())
+    # the first video plays: its clock moves
+    assert _wait(lambda: _active(browser)[1] > 0.3), _active(browser)
+    first = _active(browser)
+    assert first[0] == "slide-1"
+    time.sleep(0.5)
+    assert _active(browser)[1] > first[1]
+    # the right arrow shows slide 2, and its video starts from the beginning
+    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+    assert _wait(lambda: _active(browser)[0] == "slide-2")
+    assert _wait(lambda: _active(browser)[1] > 0.3)
+    assert _active(browser)[1] < 5.0
+    visible = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.slide')).filter("
+        "function (s) { return getComputedStyle(s).display !== 'none'; }).map("
+        "function (s) { return s.id; });")
+    assert visible == ["slide-2"]
+    # left goes back
+    ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
+    assert _wait(lambda: _active(browser)[0] == "slide-1")
+    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+    assert _wait(lambda: _active(browser)[0] == "slide-2")
+    # s: the notes view shows the section's text and the next slide's poster
+    ActionChains(browser).send_keys("s").perform()
+    notes = browser.find_element("id", "notes-text")
+    assert _wait(lambda: notes.is_displayed())
+    assert notes.text == talk.slides[1]["notes"]
+    nxt = browser.find_element("id", "notes-next-poster")
+    assert nxt.is_displayed() and nxt.get_attribute("src").endswith(talk.slides[2]["poster"])
+    assert browser.execute_script("return arguments[0].naturalWidth", nxt) == 854
+    # the captions are loaded as a text track and show
+    cues = browser.execute_script(
+        "var t = document.querySelector('.slide.active video').textTracks[0];"
+        "return [t.mode, t.cues ? t.cues.length : -1];")
+    assert cues == ["showing", 2]
+    # no console errors, no failed loads
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+
+
+def test_a_slide_that_plays_once_holds_and_a_looping_one_loops(talk: Talk, browser: Any) -> None:
+    browser.get("about:blank")
+    browser.get((talk.deck / "index.html").as_uri() + "#1")
+    duration = talk.slides[0]["duration"]
+    hold = talk.slides[0]["hold"] or duration
+    # slide 1 plays once: it stops on its hold frame and stays there
+    assert _wait(lambda: _active(browser)[2], timeout=duration + 10)
+    assert _active(browser)[1] == pytest.approx(hold, abs=0.2)
+    # slide 3 loops: after its length it is still playing, from the start again
+    browser.get((talk.deck / "index.html").as_uri() + "#3")  # the same page: a hash change
+    length = talk.slides[2]["duration"]
+    assert _wait(lambda: _active(browser)[0] == "slide-3" and _active(browser)[1] > 0.2)
+    time.sleep(length + 1.0)
+    state = _active(browser)
+    assert not state[2] and state[1] < length - 0.3
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+
+
+# --------------------------------------------------------------------------------------------
+# PowerPoint
+# --------------------------------------------------------------------------------------------
+
+
+def test_pptx_has_one_movie_per_slide_with_notes(talk: Talk, tmp_path: Path) -> None:
+    from pptx import Presentation
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out = tmp_path / "talk.pptx"
+    proc = _gdanim("slides", "--from", str(talk.video), "--format", "pptx", "--quiet",
+                   "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out)
+    prs = Presentation(str(out))
+    assert len(prs.slides) == len(talk.slides)
+    for slide, want in zip(prs.slides, talk.slides, strict=True):
+        videos = [r for r in slide.part.rels.values() if r.reltype == RT.VIDEO]
+        media = [r for r in slide.part.rels.values() if r.reltype == RT.MEDIA]
+        assert len(videos) == 1 and len(media) == 1
+        assert videos[0].target_part.content_type == "video/mp4"
+        movies = [s for s in slide.shapes if s.shape_type is not None
+                  and "MEDIA" in str(s.shape_type)]
+        assert len(movies) == 1
+        assert slide.shapes.title is not None and slide.shapes.title.text == want["title"]
+        assert slide.has_notes_slide
+        assert slide.notes_slide.notes_text_frame.text == want["notes"]
+    assert any(s.notes_slide.notes_text_frame.text for s in prs.slides)
+
+
+# --------------------------------------------------------------------------------------------
+# The published video: upload settings, chapters, captions, thumbnail
+# --------------------------------------------------------------------------------------------
+
+
+def _probe(path: Path, *args: str) -> dict[str, Any]:
+    out = subprocess.run(["ffprobe", "-v", "error", *args, "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True)
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def test_published_video_meets_the_upload_settings(talk: Talk) -> None:
+    assert pf.check_upload(talk.video) == []
+    # the same, read back independently of check_upload
+    boxes = pf.mp4_boxes(talk.video)
+    top = [k for d, k in boxes if d == 0]
+    assert top.index("moov") < top.index("mdat")
+    assert "elst" not in [k for _, k in boxes] and "edts" not in [k for _, k in boxes]
+    video = [s for s in _probe(talk.video, "-show_streams")["streams"]
+             if s["codec_type"] == "video"]
+    assert len(video) == 1
+    v = video[0]
+    assert (v["codec_name"], v["profile"], v["pix_fmt"], v["field_order"]) == (
+        "h264", "High", "yuv420p", "progressive")
+    assert v["has_b_frames"] <= 2
+    assert (v["color_space"], v["color_primaries"], v["color_transfer"]) == ("bt709",) * 3
+    fps = Fraction(v["avg_frame_rate"])
+    assert fps == 15
+    packets = _probe(talk.video, "-select_streams", "v:0", "-show_entries",
+                     "packet=pts,flags")["packets"]
+    pts = [int(p["pts"]) for p in packets]
+    shown = sorted(pts)
+    keys = sorted(shown.index(pts[i]) for i, p in enumerate(packets) if "K" in p["flags"])
+    assert keys[0] == 0
+    assert {b - a for a, b in zip(keys, keys[1:], strict=False)} == {math.ceil(fps / 2)}
+    # closed GOPs: nothing after a keyframe in decoding order is shown before it
+    for i, p in enumerate(packets):
+        if "K" in p["flags"]:
+            assert min(pts[i:]) == pts[i]
+    # no B-frame runs longer than 2
+    frames = _probe(talk.video, "-select_streams", "v:0", "-show_entries",
+                    "frame=pict_type")["frames"]
+    run = longest = 0
+    for f in frames:
+        run = run + 1 if f["pict_type"] == "B" else 0
+        longest = max(longest, run)
+    assert 1 <= longest <= 2
+
+
+def test_chapters_captions_and_thumbnail(talk: Talk) -> None:
+    duration = float(_probe(talk.video, "-show_format")["format"]["duration"])
+    text = talk.video.with_name("talk.chapters.txt").read_text(encoding="utf-8")
+    chs = pf.parse_chapters_text(text)
+    assert pf.check_chapters(chs, duration) == []
+    assert text.splitlines()[0].startswith("0:00 ")
+    assert [c.title for c in chs] == ["Two optimizers in a valley",
+                                      "Two learning rates on a curve", "Steps on a parabola"]
+    embedded = _probe(talk.video, "-show_chapters")["chapters"]
+    assert [(round(float(c["start_time"])), c["tags"]["title"]) for c in embedded] == [
+        (c.start, c.title) for c in chs]
+    # captions: WebVTT beside the .srt with the same cues
+    srt = pf.read_srt(talk.video.with_suffix(".srt").read_text(encoding="utf-8"))
+    vtt_text = talk.video.with_suffix(".vtt").read_text(encoding="utf-8")
+    assert pf.check_vtt(vtt_text) == []
+    assert vtt_text.count(" --> ") == len(srt) >= 4
+    # thumbnail: 1280x720 JPEG under 2 MB, the race's title frame (not a blank one)
+    thumb_path = talk.video.with_name("talk.thumb.jpg")
+    thumb = Image.open(thumb_path)
+    assert thumb.format == "JPEG" and thumb.size == (1280, 720)
+    assert thumb_path.stat().st_size < 2 * 1024 * 1024
+    assert thumb.convert("L").getextrema()[1] > 200
+    index = json.loads(talk.video.with_name("talk.sections.json").read_text(encoding="utf-8"))
+    race = next(e for e in index if "Race" in e["scene"])
+    frame = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{race['start'] + 1.5:.3f}", "-i", str(talk.video),
+         "-frames:v", "1", "-vf", "scale=160:90,format=gray", "-f", "rawvideo", "-"],
+        capture_output=True, check=True).stdout
+    small = thumb.convert("L").resize((160, 90))
+    diff = sum(abs(a - b) for a, b in zip(small.tobytes(), frame, strict=True)) / len(frame)
+    assert diff < 8
