@@ -244,3 +244,47 @@ def test_deck_from_a_synthetic_output_set_is_offline(tmp_path: Path) -> None:
             assert "http://" not in text and "https://" not in text and "//cdn" not in text
     assert pf.check_vtt((deck / "captions" / "01-title.vtt").read_text(encoding="utf-8")) == []
     assert (deck / "handout.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input to the slides and publishing options: one line, status 2, nothing written
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["slides", "--from", "{tmp}/missing.mp4"], "--from"),
+    (["slides", "--from", "{tmp}/plain.mp4"], "no sections index"),
+    (["slides", "--from", "{tmp}/plain.mp4", "--video", "{tmp}/v.mp4"], "--video"),
+    (["slides", "--from", "{tmp}/plain.mp4", "OptimizerRace"], "--from"),
+    (["slides", "NoSuchScene", "-o", "{tmp}/deck"], "unknown scene"),
+    (["slides", "OptimizerRace", "-o", "{tmp}/full"], "other files"),
+    (["slides", "OptimizerRace", "-o", "{tmp}/plain.mp4"], "is a file"),
+    (["slides", "OptimizerRace", "--format", "pptx", "-o", "{tmp}/deck"], ".pptx"),
+    (["slides", "OptimizerRace", "-o", "{tmp}/d.pptx", "--format", "html"], "PowerPoint"),
+    (["slides", "OptimizerRace", "--loop", "Title", "--once", "title"], "both"),
+    (["slides", "OptimizerRace", "--thumbnail-at", "3", "-o", "{tmp}/deck"], "--video"),
+    (["slides", "OptimizerRace", "--video", "{tmp}/v.webm", "-o", "{tmp}/deck"], ".mp4"),
+    (["slides", "{tmp}/bad_slides.toml", "-o", "{tmp}/deck"], "[slides]"),
+    (["video", "{tmp}/bad_slides.toml"], "[slides]"),
+    (["lecture", "--thumbnail-at", "5", "-o", "{tmp}/l.mp4"], "--publish"),
+    (["lecture", "--publish", "--thumbnail-at", "-1", "-o", "{tmp}/l.mp4"], "--thumbnail-at"),
+    (["render", "TangentSlope", "--thumbnail-at", "2", "-o", "{tmp}/r"], "--publish"),
+])
+def test_bad_slides_and_publish_input(argv: list[str], words: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from gdanim.cli import main
+
+    _clip(tmp_path / "plain.mp4", 0.5, lossless=False)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "bad_slides.toml").write_text(
+        '[slides]\nloop = [0]\n\n[[scene]]\ntype = "descend"\nfunction = "x**2"\nstart = 3\n'
+        'lr = 0.1\nsteps = 3\n', encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code = main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert err.startswith("gdanim: error: ") and len(err.strip().splitlines()) == 1, err
+    assert words in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert (tmp_path / "full" / "keep.txt").read_text(encoding="utf-8") == "mine"
