@@ -16,9 +16,7 @@ import math
 import re
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -30,8 +28,6 @@ from PIL import Image
 from gdanim.app import platform as pf
 
 SMALL_TALK = Path(__file__).parent / "data" / "small_talk.toml"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 pytestmark = pytest.mark.slow
 
@@ -100,91 +96,39 @@ def test_deck_has_one_slide_per_section_and_needs_no_network(talk: Talk) -> None
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run scripts/setup.sh (chromium)"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="gdanim-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
-                 "--window-size=1280,800"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _wait(predicate: Any, timeout: float = 15.0) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > end:
-            return value
-        time.sleep(0.1)
-
-
-def _active(driver: Any) -> tuple[str, float, bool]:
-    out: list[Any] = driver.execute_script(
-        "var s = document.querySelector('.slide.active'); var v = s.querySelector('video');"
-        "return [s.id, v.currentTime, v.paused];")
-    return str(out[0]), float(out[1]), bool(out[2])
-
-
-def test_deck_plays_in_headless_chromium(talk: Talk, browser: Any) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
-    browser.get((talk.deck / "index.html").as_uri())
-    # the first video plays: its clock moves
-    assert _wait(lambda: _active(browser)[1] > 0.3), _active(browser)
-    first = _active(browser)
-    assert first[0] == "slide-1"
-    time.sleep(0.5)
-    assert _active(browser)[1] > first[1]
-    # the right arrow shows slide 2, and its video starts from the beginning
-    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
-    assert _wait(lambda: _active(browser)[0] == "slide-2")
-    assert _wait(lambda: _active(browser)[1] > 0.3)
-    assert _active(browser)[1] < 5.0
-    visible = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.slide')).filter("
-        "function (s) { return getComputedStyle(s).display !== 'none'; }).map("
-        "function (s) { return s.id; });")
-    assert visible == ["slide-2"]
-    # left goes back
-    ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
-    assert _wait(lambda: _active(browser)[0] == "slide-1")
-    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
-    assert _wait(lambda: _active(browser)[0] == "slide-2")
-    # s: the notes view shows the section's text and the next slide's poster
-    ActionChains(browser).send_keys("s").perform()
-    notes = browser.find_element("id", "notes-text")
-    assert _wait(lambda: notes.is_displayed())
-    assert notes.text == talk.slides[1]["notes"]
-    nxt = browser.find_element("id", "notes-next-poster")
-    assert nxt.is_displayed() and nxt.get_attribute("src").endswith(talk.slides[2]["poster"])
-    assert browser.execute_script("return arguments[0].naturalWidth", nxt) == 854
-    # the captions are loaded as a text track and show
+def test_deck_plays_in_headless_chromium(talk: Talk, deck_in_browser: Any, browser: Any,
+                                         deck_tools: Any) -> None:
+    deck_in_browser(talk.deck / "index.html", talk.slides)
+    # slide 2 shows, with its captions loaded as a text track and shown
     cues = browser.execute_script(
         "var t = document.querySelector('.slide.active video').textTracks[0];"
         "return [t.mode, t.cues ? t.cues.length : -1];")
     assert cues == ["showing", 2]
-    # no console errors, no failed loads
-    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-    assert errors == []
+    # w: the notes in a second window, which follows the deck
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    main = browser.current_window_handle
+    ActionChains(browser).send_keys("w").perform()
+    assert deck_tools.wait(lambda: len(browser.window_handles) == 2)
+    ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+    speaker = next(h for h in browser.window_handles if h != main)
+    browser.switch_to.window(speaker)
+    try:
+        title = browser.find_element("id", "notes-title")
+        assert deck_tools.wait(lambda: title.text == talk.slides[2]["title"])
+        assert browser.find_element("id", "notes-text").text == talk.slides[2]["notes"]
+        assert deck_tools.problems(browser) == []
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
 
 
-def test_a_slide_that_plays_once_holds_and_a_looping_one_loops(talk: Talk, browser: Any) -> None:
+def test_a_slide_that_plays_once_holds_and_a_looping_one_loops(talk: Talk, browser: Any,
+                                                               deck_tools: Any) -> None:
+    _wait, _active = deck_tools.wait, deck_tools.active
     browser.get("about:blank")
+    deck_tools.problems(browser)
     browser.get((talk.deck / "index.html").as_uri() + "#1")
     duration = talk.slides[0]["duration"]
     hold = talk.slides[0]["hold"] or duration
@@ -198,8 +142,7 @@ def test_a_slide_that_plays_once_holds_and_a_looping_one_loops(talk: Talk, brows
     time.sleep(length + 1.0)
     state = _active(browser)
     assert not state[2] and state[1] < length - 0.3
-    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-    assert errors == []
+    assert deck_tools.problems(browser) == []
 
 
 # --------------------------------------------------------------------------------------------
