@@ -289,3 +289,21 @@ def test_bad_slides_and_publish_input(argv: list[str], words: str, tmp_path: Pat
     assert words in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
     assert (tmp_path / "full" / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_poster_is_the_hold_frame_not_the_end(tmp_path: Path) -> None:
+    from gdanim.app.deck import Slide, write_poster
+
+    clip = tmp_path / "rb.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=red:s=320x180:r=15:d=2", "-f", "lavfi", "-i",
+                    "color=c=blue:s=320x180:r=15:d=2", "-filter_complex",
+                    "[0][1]concat=n=2:v=1[v]", "-map", "[v]", "-pix_fmt", "yuv420p",
+                    str(clip)], check=True)
+    colours = []
+    for at in (1.0, 3.99):
+        slide = Slide(1, "A", "A", "S", clip, 0.0, 4.0, False, at, at, "")
+        out = write_poster(slide, tmp_path / f"p{at}.jpg")
+        colours.append(Image.open(out).convert("RGB").resize((1, 1)).getpixel((0, 0)))
+    assert colours[0][0] > 200 and colours[0][2] < 40  # red, not the last (blue) frame
+    assert colours[1][2] > 200 and colours[1][0] < 40

@@ -233,8 +233,8 @@ _SAMPLE_SIZE = (64, 36)
 def choose_hold(clip: Path, duration: float) -> tuple[float | None, float]:
     """The hold frame of a clip that plays once: ``(hold, poster_at)`` in seconds.
 
-    The clip is read at 4 frames a second, 64x36 grey; a frame's *fullness* is the share of its
-    pixels that differ from the background (the commonest grey) by more than 10 levels. When
+    The clip is read at 4 frames a second, 64x36 grey; a frame's *fullness* is how far its
+    pixels lie from the background (the commonest grey), on average; a fade-out lowers it. When
     the last frame is at least 60 % as full as the fullest, the clip plays to its end
     (``hold`` is ``None``) and the poster is the last frame; otherwise both are the last
     sampled frame that is at least 85 % as full as the fullest.
@@ -250,7 +250,7 @@ def choose_hold(clip: Path, duration: float) -> tuple[float | None, float]:
         return None, end
     frames = frames[: n * w * h].reshape(n, h * w).astype(np.int16)
     background = int(np.bincount(frames.ravel(), minlength=256).argmax())
-    full = (np.abs(frames - background) > 10).mean(axis=1)
+    full = np.abs(frames - background).mean(axis=1)
     top = float(full.max())
     if top <= 0 or full[-1] >= 0.6 * top:
         return None, end
@@ -330,9 +330,11 @@ def load_slides(video: Path, rules: SlideRules | None = None) -> list[Slide]:
 def write_poster(slide: Slide, out: Path) -> Path:
     """Write the slide's poster frame as a JPEG (the hold frame; see :func:`choose_hold`)."""
     end = slide.poster_at >= slide.duration - 0.06
-    seek = ["-sseof", "-0.4"] if end else ["-ss", f"{slide.poster_at:.3f}"]
+    # the last frame: read the last 0.4 s and keep overwriting; else the one frame at the time
+    seek, keep = (["-sseof", "-0.4"], ["-update", "1"]) if end else \
+        (["-ss", f"{slide.poster_at:.3f}"], ["-frames:v", "1"])
     _run([_ffmpeg(), "-y", "-v", "error", "-nostdin", *seek, "-i", str(slide.clip), "-an",
-          "-vf", "scale=in_range=tv:out_range=pc,format=yuvj420p", "-update", "1",
+          "-vf", "scale=in_range=tv:out_range=pc,format=yuvj420p", *keep,
           "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(out)],
          f"writing the poster of slide {slide.number}")
     if not out.exists() or out.stat().st_size == 0:

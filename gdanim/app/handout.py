@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 if TYPE_CHECKING:
     from gdanim.app.deck import Slide
 
-__all__ = ["DPI", "PAGE_SIZE", "font_file", "write_handout"]
+__all__ = ["DPI", "PAGE_SIZE", "font_file", "handout_pages", "write_handout"]
 
 #: Resolution of the pages, and an A4 page (210 x 297 mm) in pixels at it.
 DPI = 150
@@ -101,7 +101,9 @@ def _block(draw: ImageDraw.ImageDraw, slide: Slide, poster: Path, box: tuple[int
     y = top + 56
     img = Image.open(poster).convert("RGB")
     h = round(width * 9 / 16)
-    img.thumbnail((width, h), Image.Resampling.LANCZOS)
+    scale = min(width / img.width, h / img.height)  # up or down, to fill the width
+    img = img.resize((round(img.width * scale), round(img.height * scale)),
+                     Image.Resampling.LANCZOS)
     page.paste(img, (left + (width - img.width) // 2, y + (h - img.height) // 2))
     y += h + 22
     text = slide.notes.strip() or "(no captions in this section)"
@@ -123,6 +125,16 @@ def _block(draw: ImageDraw.ImageDraw, slide: Slide, poster: Path, box: tuple[int
 def write_handout(slides: Sequence[Slide], posters: Sequence[Path], out: Path,
                   title: str) -> Path:
     """Write the handout PDF: two sections per A4 page (see the module docstring)."""
+    pages = handout_pages(slides, posters, title)
+    out = Path(out)
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI),
+                  title=title, author="gdanim")
+    return out
+
+
+def handout_pages(slides: Sequence[Slide], posters: Sequence[Path],
+                  title: str) -> list[Image.Image]:
+    """The handout's pages as images (A4 at :data:`DPI`), two sections to a page."""
     pages: list[Image.Image] = []
     w, h = PAGE_SIZE
     per_page = 2
@@ -145,7 +157,4 @@ def write_handout(slides: Sequence[Slide], posters: Sequence[Path], out: Path,
             _block(draw, slides[i], posters[i], (_MARGIN, top, w - _MARGIN, top + usable - 40),
                    page)
         pages.append(page)
-    out = Path(out)
-    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI),
-                  title=title, author="gdanim")
-    return out
+    return pages
