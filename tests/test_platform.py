@@ -307,3 +307,13 @@ def test_poster_is_the_hold_frame_not_the_end(tmp_path: Path) -> None:
         colours.append(Image.open(out).convert("RGB").resize((1, 1)).getpixel((0, 0)))
     assert colours[0][0] > 200 and colours[0][2] < 40  # red, not the last (blue) frame
     assert colours[1][2] > 200 and colours[1][0] < 40
+
+
+def test_one_word_sections_are_named_with_their_scene() -> None:
+    secs = [_sec("Six optimizers, six characters", "OptimizerTraits", 0, 1.5),
+            _sec("SGD", "OptimizerTraits", 1.5, 7.5), _sec("AdaGrad", "OptimizerTraits", 9, 8),
+            _sec("Adam", "OptimizerTraits", 17, 12), _sec("Fitting a line", "Fit", 29, 20),
+            _sec("Training", "Fit", 49, 20)]
+    assert [c.title for c in pf.chapters(secs, 69.0)] == [
+        "Six optimizers, six characters: SGD, AdaGrad",
+        "Six optimizers, six characters: Adam", "Fitting a line", "Fitting a line: Training"]

@@ -254,14 +254,30 @@ def chapters(sections: Sequence[Section], duration: float) -> list[Chapter]:
         tail = groups.pop()
         starts.pop()
         groups[-1].extend(tail)
+    first_of_scene: dict[str, Section] = {}
+    for sec in sections:
+        first_of_scene.setdefault(sec.scene, sec)
     out: list[Chapter] = []
     for start, group in zip(starts, groups, strict=True):
         longest = max(group, key=lambda s: s.duration)
         title = longest.title
+        head = first_of_scene[longest.scene]
+        words = [s.title for s in group if s.scene == longest.scene and _one_word(s, head)]
+        if _one_word(longest, head):
+            # one-word sections inside a scene ("SGD", "AdaGrad", "Training") are named with
+            # the scene's opening section: "Six optimizers, six characters: SGD, AdaGrad"
+            title = f"{head.title}: {', '.join(words)}"
         if out and out[-1].title == title:
             continue  # two chapters of one name: one chapter
         out.append(Chapter(start, title))
     return out
+
+
+def _one_word(sec: Section, head: Section) -> bool:
+    """A section inside its scene named with one proper word (not a code word like ``start``)."""
+    name = sec.name.strip()
+    return sec is not head and " " not in name and sec.title == name[:1].upper() + name[1:] \
+        and name.lower() not in ("title", "autocreated")
 
 
 def _clock(seconds: int) -> str:
