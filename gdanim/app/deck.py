@@ -234,10 +234,12 @@ def choose_hold(clip: Path, duration: float) -> tuple[float | None, float]:
     """The hold frame of a clip that plays once: ``(hold, poster_at)`` in seconds.
 
     The clip is read at 4 frames a second, 64x36 grey; a frame's *fullness* is how far its
-    pixels lie from the background (the commonest grey), on average; a fade-out lowers it. When
-    the last frame is at least 60 % as full as the fullest, the clip plays to its end
-    (``hold`` is ``None``) and the poster is the last frame; otherwise both are the last
-    sampled frame that is at least 85 % as full as the fullest.
+    pixels lie from the background (the commonest grey), on average; a fade-out lowers it.
+    The clip's *final fade* is the run of samples at its end whose fullness never rises
+    (within 2 % of the largest). When that run ends at most 40 % as full as the fullest frame
+    in it and the last frame at least 90 % as full lies within 2 s of the end, the slide stops
+    there (``hold``); otherwise it plays to its end (``hold`` is ``None``). The poster is the
+    hold frame, or the last frame.
     """
     w, h = _SAMPLE_SIZE
     raw = _run([_ffmpeg(), "-v", "error", "-nostdin", "-i", str(clip), "-an", "-vf",
@@ -252,11 +254,23 @@ def choose_hold(clip: Path, duration: float) -> tuple[float | None, float]:
     background = int(np.bincount(frames.ravel(), minlength=256).argmax())
     full = np.abs(frames - background).mean(axis=1)
     top = float(full.max())
-    if top <= 0 or full[-1] >= 0.6 * top:
+    if top <= 0:
         return None, end
-    k = int(np.nonzero(full >= 0.85 * top)[0][-1])
-    at = min(k / _SAMPLE_FPS, end)
+    k = n - 1
+    while k > 0 and full[k - 1] >= full[k] - 0.02 * top:
+        k -= 1
+    peak = float(full[k:].max())
+    if full[-1] > 0.4 * peak:
+        return None, end
+    hold = k + int(np.nonzero(full[k:] >= 0.9 * peak)[0][-1])
+    at = min(hold / _SAMPLE_FPS, end)
+    if end - at > _MAX_FADE_SECONDS:
+        return None, end
     return at, at
+
+
+#: The longest final fade a slide skips (the scenes fade out in about a second).
+_MAX_FADE_SECONDS = 2.0
 
 
 def _has_audio(clip: Path) -> bool:

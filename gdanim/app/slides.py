@@ -31,8 +31,9 @@ def make_deck(video: Path, out: Path, *, fmt: str = "html", title: str,
     """
     say = log or (lambda _msg: None)
     slides = load_slides(video, rules)
-    say(f"{len(slides)} slides: " + ", ".join(
-        f"{s.number} {'loops' if s.loop else 'once'}" for s in slides))
+    loops = [str(s.number) for s in slides if s.loop]
+    say(f"{len(slides)} slides; " + (f"looping: {', '.join(loops)}; " if loops else "")
+        + "the others play once and hold")
     if fmt == "html":
         with rd.atomic_dir(out) as tmp:
             write_html_deck(slides, tmp, title)
