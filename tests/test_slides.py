@@ -88,7 +88,7 @@ def test_deck_has_one_slide_per_section_and_needs_no_network(talk: Talk) -> None
         assert Image.open(poster).size == (854, 480)
     pdf = (talk.deck / "handout.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-"
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2  # two sections per page
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2  # three sections fit a page
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
-"""The PDF handout of a deck: per section its poster frame and its text, two to an A4 page.
+"""The PDF handout of a deck: per section its poster frame and its text, on A4 pages.
 
 Pillow composes each page as an image at 150 dpi: the deck's title and the page number at the
-top, then for each of two sections the slide number and title, the poster frame (the frame the
-slide holds) 16:9 across the page, and the section's notes (its narration, else its captions)
-set in the house font (Inter, else DejaVu Sans, from Debian's ``fonts-inter`` and
-``fonts-dejavu-core``), wrapped to the width and made smaller when it would not fit. The pages
-are saved together as one multi-page PDF (``Image.save(..., save_all=True)``). The text is part
-of the page image, so it prints sharply but cannot be selected.
+top, then the sections one below the other (as many as fit whole, usually three or four), each
+with its slide number and title, its poster frame (the frame the slide holds) on the left half
+and its notes (the narration, else the captions) beside it, set in the house font (Inter, else
+DejaVu Sans, from Debian's ``fonts-inter`` and ``fonts-dejavu-core``) and made smaller only when
+a section would not fit a page of its own. The pages are saved together as one multi-page PDF
+(``Image.save(..., save_all=True)``). The text is part of the page image, so it prints sharply
+but cannot be selected.
 """
 
 from __future__ import annotations
@@ -87,44 +88,67 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | I
                 line = word
         if line:
             lines.append(line)
-    return lines
+        lines.append("")  # a half line between paragraphs
+    return lines[:-1]
 
 
-def _block(draw: ImageDraw.ImageDraw, slide: Slide, poster: Path, box: tuple[int, int, int, int],
-           page: Image.Image) -> None:
-    """Draw one section into ``box`` (left, top, right, bottom)."""
-    left, top, right, bottom = box
-    width = right - left
-    head = _font(34, bold=True)
+_HEAD = 30
+_GAP = 44
+#: Share of the width the poster takes; the text runs beside it.
+_POSTER_SHARE = 0.52
+_COLUMN_GAP = 28
+
+
+def _layout(draw: ImageDraw.ImageDraw, slide: Slide, width: int,
+            room: int) -> tuple[int, list[str], ImageFont.FreeTypeFont | ImageFont.ImageFont, int]:
+    """The block's height, its text lines, font and line step (text shrunk to fit ``room``)."""
+    text = slide.notes.strip() or "(no captions in this section)"
+    poster_w = round(width * _POSTER_SHARE)
+    poster_h = round(poster_w * 9 / 16)
+    text_w = width - poster_w - _COLUMN_GAP
+    fixed = _HEAD + 18
+    for size in (21, 19, 17, 15):
+        font = _font(size)
+        step = round(size * 1.45)
+        lines = _wrap(draw, text, font, text_w)
+        height = fixed + max(poster_h, _text_height(lines, step))
+        if height <= room:
+            return height, lines, font, step
+    keep = max((room - fixed) // step - 1, 0)
+    return room, [*lines[:keep], "..."], font, step
+
+
+def _block(draw: ImageDraw.ImageDraw, page: Image.Image, slide: Slide, poster: Path,
+           left: int, top: int, width: int,
+           layout: tuple[int, list[str], ImageFont.FreeTypeFont | ImageFont.ImageFont, int]
+           ) -> None:
+    """Draw one section at (left, top): number and title, the poster, the text beside it."""
+    _height, lines, font, step = layout
+    head = _font(_HEAD, bold=True)
     draw.text((left, top), f"{slide.number}", font=head, fill=_ACCENT)
-    draw.text((left + 60, top), slide.title, font=head, fill=_INK)
-    y = top + 56
+    draw.text((left + 58, top), slide.title, font=head, fill=_INK)
+    y = top + _HEAD + 18
+    poster_w = round(width * _POSTER_SHARE)
+    poster_h = round(poster_w * 9 / 16)
     img = Image.open(poster).convert("RGB")
-    h = round(width * 9 / 16)
-    scale = min(width / img.width, h / img.height)  # up or down, to fill the width
+    scale = min(poster_w / img.width, poster_h / img.height)  # up or down, to fill the box
     img = img.resize((round(img.width * scale), round(img.height * scale)),
                      Image.Resampling.LANCZOS)
-    page.paste(img, (left + (width - img.width) // 2, y + (h - img.height) // 2))
-    y += h + 22
-    text = slide.notes.strip() or "(no captions in this section)"
-    room = bottom - y
-    for size in (25, 22, 19, 17, 15):
-        font = _font(size)
-        lines = _wrap(draw, text, font, width)
-        step = round(size * 1.42)
-        if len(lines) * step <= room:
-            break
-    else:
-        keep = max(room // step - 1, 0)
-        lines = lines[:keep] + ["..."]
+    page.paste(img, (left + (poster_w - img.width) // 2, y + (poster_h - img.height) // 2))
+    x = left + poster_w + _COLUMN_GAP
+    color = _INK if slide.notes.strip() else _MUTED
     for line in lines:
-        draw.text((left, y), line, font=font, fill=_INK if slide.notes.strip() else _MUTED)
-        y += step
+        draw.text((x, y - 3), line, font=font, fill=color)
+        y += step if line else step // 2
+
+
+def _text_height(lines: Sequence[str], step: int) -> int:
+    return sum(step if line else step // 2 for line in lines)
 
 
 def write_handout(slides: Sequence[Slide], posters: Sequence[Path], out: Path,
                   title: str) -> Path:
-    """Write the handout PDF: two sections per A4 page (see the module docstring)."""
+    """Write the handout PDF (see the module docstring)."""
     pages = handout_pages(slides, posters, title)
     out = Path(out)
     pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI),
@@ -132,29 +156,43 @@ def write_handout(slides: Sequence[Slide], posters: Sequence[Path], out: Path,
     return out
 
 
+def _new_page(title: str) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    page = Image.new("RGB", PAGE_SIZE, "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((_MARGIN, 50), title, font=_font(22), fill=_MUTED)
+    draw.line((_MARGIN, 86, PAGE_SIZE[0] - _MARGIN, 86), fill=(210, 212, 218), width=2)
+    return page, draw
+
+
+_TOP = 120
+
+
 def handout_pages(slides: Sequence[Slide], posters: Sequence[Path],
                   title: str) -> list[Image.Image]:
-    """The handout's pages as images (A4 at :data:`DPI`), two sections to a page."""
-    pages: list[Image.Image] = []
+    """The handout's pages as images (A4 at :data:`DPI`).
+
+    Sections flow down the pages, as many to a page as fit whole; a section's text is made
+    smaller only when it would not fit a page of its own.
+    """
     w, h = PAGE_SIZE
-    per_page = 2
-    total = (len(slides) + per_page - 1) // per_page
-    for p in range(total):
-        page = Image.new("RGB", PAGE_SIZE, "white")
-        draw = ImageDraw.Draw(page)
-        small = _font(22)
-        draw.text((_MARGIN, 50), title, font=small, fill=_MUTED)
-        label = f"{p + 1} / {total}"
-        draw.text((w - _MARGIN - draw.textlength(label, font=small), 50), label, font=small,
-                  fill=_MUTED)
-        draw.line((_MARGIN, 86, w - _MARGIN, 86), fill=(210, 212, 218), width=2)
-        usable = (h - 110 - _MARGIN) // per_page
-        for k in range(per_page):
-            i = p * per_page + k
-            if i >= len(slides):
-                break
-            top = 110 + k * usable + 20
-            _block(draw, slides[i], posters[i], (_MARGIN, top, w - _MARGIN, top + usable - 40),
-                   page)
-        pages.append(page)
+    width = w - 2 * _MARGIN
+    room = h - _TOP - _MARGIN
+    pages: list[Image.Image] = []
+    page, draw = _new_page(title)
+    y = _TOP
+    for slide, poster in zip(slides, posters, strict=True):
+        layout = _layout(draw, slide, width, room)
+        if y > _TOP and y + layout[0] > h - _MARGIN:
+            pages.append(page)
+            page, draw = _new_page(title)
+            y = _TOP
+        _block(draw, page, slide, poster, _MARGIN, y, width, layout)
+        y += layout[0] + _GAP
+    pages.append(page)
+    small = _font(22)
+    for n, pg in enumerate(pages, start=1):
+        d = ImageDraw.Draw(pg)
+        label = f"{n} / {len(pages)}"
+        d.text((w - _MARGIN - d.textlength(label, font=small), 50), label, font=small,
+               fill=_MUTED)
     return pages
