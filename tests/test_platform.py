@@ -317,3 +317,16 @@ def test_one_word_sections_are_named_with_their_scene() -> None:
     assert [c.title for c in pf.chapters(secs, 69.0)] == [
         "Six optimizers, six characters: SGD, AdaGrad",
         "Six optimizers, six characters: Adam", "Fitting a line", "Fitting a line: Training"]
+
+
+def test_slides_help_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    from gdanim.cli import main
+
+    assert main(["slides", "--help"]) == 0
+    out = capsys.readouterr().out
+    for opt in ("--from", "--format", "--output", "--quality", "--loop", "--once", "--video",
+                "--thumbnail-at", "--title", "--jobs", "--quiet", "Examples", "handout.pdf"):
+        assert opt in out, opt
+    assert main(["lecture", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--thumbnail-at" in out and "chapters" in out
