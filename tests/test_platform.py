@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -216,7 +217,8 @@ def test_a_clip_that_fades_out_holds_its_fullest_late_frame(tmp_path: Path) -> N
     assert choose_hold(full, 3.0)[0] is None  # plays to its end
 
 
-def test_deck_from_a_synthetic_output_set_is_offline(tmp_path: Path) -> None:
+def test_deck_from_a_synthetic_output_set_is_offline(tmp_path: Path, browser: Any,
+                                                     deck_tools: Any) -> None:
     sec = tmp_path / "talk.sections"
     sec.mkdir()
     _clip(sec / "01-title.mp4", 1.0, lossless=False)
@@ -245,6 +247,16 @@ def test_deck_from_a_synthetic_output_set_is_offline(tmp_path: Path) -> None:
             assert "http://" not in text and "https://" not in text and "//cdn" not in text
     assert pf.check_vtt((deck / "captions" / "01-title.vtt").read_text(encoding="utf-8")) == []
     assert (deck / "handout.pdf").read_bytes()[:5] == b"%PDF-"
+    # in the browser: the clip with sound plays with sound, the silent one muted
+    browser.get("about:blank")
+    deck_tools.problems(browser)
+    browser.get(index.as_uri() + "#2")
+    assert deck_tools.wait(lambda: deck_tools.active(browser)[1] > 0.2)
+    state = browser.execute_script(
+        "var v = document.querySelector('.slide.active video');"
+        "return [v.muted, v.paused, v.loop, document.getElementById('notes-text').textContent];")
+    assert state == [False, False, False, "Narrated words </script> here."]
+    assert deck_tools.problems(browser) == []
 
 
 # --------------------------------------------------------------------------------------------
