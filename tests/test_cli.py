@@ -264,7 +264,7 @@ def test_race_from_the_issue_makes_a_playable_mp4(
     assert _top_level_boxes(out).index("moov") < _top_level_boxes(out).index("mdat")
     _playable(out)
     assert out.with_suffix(".srt").read_text(encoding="utf-8").startswith("1\n")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["valley.mp4", "valley.srt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["valley.mp4", "valley.srt", "valley.vtt"]
 
 
 @pytest.mark.slow
