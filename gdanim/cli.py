@@ -121,8 +121,10 @@ format_option = _opt(
 )
 publish_option = _opt(
     "--publish/--no-publish", default=None,
-    help="Encode for video platforms: H.264 High, yuv420p, CRF 18, BT.709, a keyframe every "
-         "2 s, +faststart, AAC 48 kHz if there is audio; the .srt beside it. mp4 only.",
+    help="Encode for video platforms (their recommended upload settings): H.264 High 4:2:0, "
+         "CRF 18, BT.709, at most 2 B-frames, a closed GOP of half the frame rate, no edit "
+         "list, +faststart, AAC-LC 48 kHz if there is audio; chapters (also OUT.chapters.txt), "
+         "a thumbnail OUT.thumb.jpg, captions as .srt and .vtt. mp4 only.",
 )
 poster_option = _opt(
     "--poster/--no-poster", default=None,
@@ -132,6 +134,22 @@ sections_option = _opt(
     "--sections/--no-sections", default=None,
     help="Also write one clip per section into OUT.sections/ and an index OUT.sections.json "
          "(name, file, duration), e.g. for slides.",
+)
+
+
+def _remember_thumbnail(ctx: click.Context, _param: click.Parameter,
+                        value: float | None) -> None:
+    if value is not None:
+        ctx.meta[_THUMBNAIL_KEY] = value
+
+
+_THUMBNAIL_KEY = "gdanim.thumbnail_at"
+thumbnail_option = _opt(
+    "--thumbnail-at", type=float, default=None, metavar="T", expose_value=False,
+    callback=_remember_thumbnail,
+    help="With --publish: the second of the frame for the thumbnail OUT.thumb.jpg (1280x720). "
+         "Default: the title frame of the first race (else of the first section). "
+         "Example: --thumbnail-at 95.5",
 )
 quiet_option = _opt("--quiet", is_flag=True,
                     help="No progress display (neither gdanim's nor manim's); print only the "
@@ -168,7 +186,7 @@ def _common(default_hint: str, title: bool = True) -> Callable[[Callable[..., An
                                                               Callable[..., Any]]:
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         opts = [quality_option, format_option, _output_option(default_hint), publish_option,
-                poster_option, sections_option]
+                thumbnail_option, poster_option, sections_option]
         if title:
             opts.append(title_option)
         opts.append(quiet_option)
@@ -230,8 +248,9 @@ def _request(opts: Outputs, default_path: Callable[[str, str], Path],
     if path is None:
         path = default_path(quality, cfg.FORMATS[fmt])
     path = cfg.check_output_path(path, name)
+    thumbnail_at = _thumbnail_at(publish)
     req = rd.OutputRequest(path=path, fmt=fmt, quality=quality, publish=publish, poster=poster,
-                           sections=sections)
+                           sections=sections, thumbnail_at=thumbnail_at)
     _check_sidecars(req, name)
     return req
 
@@ -245,6 +264,10 @@ def _check_sidecars(req: rd.OutputRequest, name: str) -> None:
     files: list[tuple[Path, str]] = []
     if req.fmt in ("mp4", "webm"):
         files.append((req.srt_path, "subtitles"))
+        files.append((req.vtt_path, "WebVTT captions"))
+    if req.publish:
+        files.append((req.chapters_path, "chapter list"))
+        files.append((req.thumbnail_path, "thumbnail"))
     if req.poster:
         files.append((req.poster_path, "poster"))
     if req.sections:
@@ -302,7 +325,8 @@ def _produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
         results = rd.render_many(
             jobs, workers=min(workers, n), progress=progress.finished, started=progress.started,
             quality=req.quality, fmt="png" if req.fmt == "png" else "mp4", media_dir=build,
-            sections=req.sections, lossless=req.lossless, quiet=quiet, workdir=work,
+            sections=req.sections or req.publish,
+            lossless=req.lossless, quiet=quiet, workdir=work,
         )
         if not quiet and req.fmt != "png" and n > 1:
             for res in results:
@@ -380,6 +404,7 @@ def _jobs_for(names: Sequence[str]) -> list[rd.RenderJob]:
               help="Folder for the finished videos (default: media/<quality>/). "
                    "Example: -o /tmp/clips")
 @publish_option
+@thumbnail_option
 @poster_option
 @sections_option
 @jobs_option
@@ -411,8 +436,9 @@ def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
         results = rd.render_many(
             job_list, workers=_workers(jobs), progress=progress.finished,
             started=progress.started, quality=base.quality,
-            fmt="png" if base.fmt == "png" else "mp4", media_dir=build, sections=base.sections,
-            lossless=base.lossless, quiet=quiet, workdir=work,
+            fmt="png" if base.fmt == "png" else "mp4", media_dir=build,
+            sections=base.sections or base.publish, lossless=base.lossless, quiet=quiet,
+            workdir=work,
         )
         for res, req in zip(results, reqs, strict=True):
             done = rd.assemble([res], req, log=progress.say)
@@ -600,6 +626,190 @@ def _check_title(title: str) -> None:
     if not title.strip() or len(title) > cfg.MAX_TITLE or not title.isprintable():
         raise cfg.ConfigError(f"--title: one line of at most {cfg.MAX_TITLE} printable "
                               "characters")
+
+
+# --------------------------------------------------------------------------------------------
+# Slides and video platforms
+# --------------------------------------------------------------------------------------------
+
+
+def _thumbnail_at(publish: bool) -> float | None:
+    """``--thumbnail-at`` of the running command (checked), or ``None``."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_THUMBNAIL_KEY) if ctx is not None else None
+    if value is None:
+        return None
+    at = float(value)
+    if not publish:
+        raise cfg.ConfigError("--thumbnail-at: the thumbnail is written with --publish (with "
+                              "--video for gdanim slides); add it")
+    if not (at >= 0 and at == at and at != float("inf")):
+        raise cfg.ConfigError(f"--thumbnail-at: {value:g} is not allowed; give the second of "
+                              "the frame, 0 or more, e.g. --thumbnail-at 12.5")
+    return at
+
+
+def _deck_rules(base: Any, loops: Sequence[str], onces: Sequence[str]) -> Any:
+    """The file's ``[slides]`` rules with ``--loop`` / ``--once`` on top (they win)."""
+    from gdanim.app.deck import SlideRules
+
+    def entry(text: str) -> str | int:
+        return int(text) if text.strip().isdigit() else text
+
+    cli_loop = [entry(t) for t in loops]
+    cli_once = [entry(t) for t in onces]
+    both = {str(v).lower() for v in cli_loop} & {str(v).lower() for v in cli_once}
+    if both:
+        raise InputError(f"--loop/--once: {sorted(both)[0]!r} is given to both")
+    given = {str(v).lower() for v in [*cli_loop, *cli_once]}
+    keep_loop = [v for v in base.loop if str(v).lower() not in given]
+    keep_once = [v for v in base.once if str(v).lower() not in given]
+    return SlideRules(loop=tuple([*keep_loop, *cli_loop]), once=tuple([*keep_once, *cli_once]))
+
+
+def _deck_output(path: Path, fmt: str) -> Path:
+    """Check the deck's output: a folder (html) that is new, empty or a gdanim deck; a .pptx."""
+    p = Path(os.path.abspath(path.expanduser()))
+    if fmt == "pptx":
+        if p.suffix.lower() != ".pptx":
+            raise InputError(f"-o/--output: {p.name} must end in .pptx for --format pptx")
+        with _errors_as_input():
+            return cfg.check_output_path(p)
+    if p.suffix.lower() == ".pptx":
+        raise InputError(f"-o/--output: {p.name} is a PowerPoint name; add --format pptx, or "
+                         "give a folder for the browser deck")
+    if p.exists() and not p.is_dir():
+        raise InputError(f"-o/--output: {p} is a file; give a folder for the deck")
+    if p.is_dir() and any(p.iterdir()):
+        index = p / "index.html"
+        ours = index.is_file() and 'content="gdanim"' in index.read_text(
+            encoding="utf-8", errors="replace")[:2000]
+        if not ours:
+            raise InputError(f"-o/--output: {p} is a folder with other files in it; the deck "
+                             "replaces its folder, so give a new or empty one")
+    with _errors_as_input():
+        cfg.check_output_path(p / "index.html")
+    return p
+
+
+@cli.command("slides")
+@click.argument("sources", nargs=-1, metavar="[SCENE... | FILE.toml]")
+@click.option("--from", "from_video", type=click.Path(path_type=Path), default=None,
+              metavar="VIDEO",
+              help="Make the deck from a video rendered earlier with --sections (it reads "
+                   "VIDEO.sections.json, the clips and VIDEO.srt) instead of rendering. "
+                   "Example: --from lecture.mp4")
+@click.option("--format", "deck_format", type=click.Choice(["html", "pptx"]), default=None,
+              help="html: a folder that opens in any browser, offline (default); pptx: a "
+                   "PowerPoint file. Default: pptx when -o ends in .pptx. Example: --format pptx")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="PATH",
+              help="The deck's folder (html) or .pptx file (default: media/slides/"
+                   "<name>_<quality>). Example: -o deck/")
+@quality_option
+@click.option("--loop", "loops", multiple=True, metavar="SECTION",
+              help="Loop this section's slide (a section name or a slide number from 1); "
+                   "repeat for more. Example: --loop Title")
+@click.option("--once", "onces", multiple=True, metavar="SECTION",
+              help="Play this section's slide once and hold its last frame. Example: --once 1")
+@click.option("--video", "keep_video", type=click.Path(path_type=Path), default=None,
+              metavar="VIDEO.mp4",
+              help="Also keep the rendered video, encoded as with --publish, with its chapters, "
+                   "captions, thumbnail and sections (one render gives the deck and the upload). "
+                   "Example: --video lecture.mp4")
+@thumbnail_option
+@title_option
+@jobs_option
+@quiet_option
+def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: str | None,
+               output: Path | None, quality: str | None, loops: tuple[str, ...],
+               onces: tuple[str, ...], keep_video: Path | None, title: str | None,
+               jobs: int | None, quiet: bool) -> None:
+    """A slide deck with one slide per section: the lecture, scenes by name, or a TOML video.
+
+    Each slide plays its section's clip once and holds the last frame, or loops (title cards
+    loop; --loop/--once or a [slides] table in the TOML file choose otherwise). In the browser:
+    right arrow, space or a click: next; left: back; f: full screen; s: speaker notes (the
+    section's captions) with the next slide; w: the notes in a second window; c: captions.
+    The folder also holds a PDF handout (handout.pdf). Prints the path of index.html (or of
+    the .pptx).
+
+    \b
+    Examples:
+      gdanim slides -q l -o deck/                 # the lecture
+      gdanim slides OptimizerRace SurfaceRaceB -o races/
+      gdanim slides examples/valley_race.toml --format pptx -o valley.pptx
+      gdanim slides --from lecture.mp4 -o deck/   # from a render with --sections
+    """
+    from gdanim.app.deck import DeckError, SlideRules
+    from gdanim.app.platform import readable_name
+    from gdanim.app.slides import make_deck
+
+    fmt = deck_format or ("pptx" if output is not None and output.suffix.lower() == ".pptx"
+                          else "html")
+    q = quality or "h"
+    base_rules = SlideRules()
+    job_list: list[rd.RenderJob] = []
+    with _errors_as_input():
+        if title is not None:
+            _check_title(title)
+        if from_video is not None:
+            if sources:
+                raise InputError("--from: makes the deck from a video rendered earlier; give "
+                                 "no scenes or TOML file with it")
+            if quality is not None or keep_video is not None:
+                raise InputError(f"{'-q/--quality' if quality is not None else '--video'}: the "
+                                 "video given to --from is already rendered")
+            if not from_video.is_file():
+                raise InputError(f"--from: {from_video}: no such video")
+            name = from_video.stem
+            deck_title = title or readable_name(name, name)
+        elif len(sources) == 1 and sources[0].lower().endswith(".toml"):
+            spec = cfg.VideoSpec.from_file(Path(sources[0]))
+            plans = spec.resolve()
+            base_rules = SlideRules.from_dict(spec.slides)
+            job_list = _custom_jobs(plans, spec.title)
+            name = _slug(Path(sources[0]).stem)
+            deck_title = title or spec.title or readable_name(Path(sources[0]).stem, "")
+        elif any(s.lower().endswith(".toml") for s in sources):
+            raise InputError("FILE.toml: give one TOML file alone, without scene names")
+        elif sources:
+            job_list = _jobs_for(sources)
+            name = _slug("_".join(j.scene for j in job_list), 60)
+            deck_title = title or ", ".join(readable_name(j.scene, j.scene) for j in job_list)
+        else:
+            job_list = _jobs_for(_catalog().LECTURE)
+            name = "gdanim_lecture"
+            deck_title = title or "Gradient descent"
+        rules = _deck_rules(base_rules, loops, onces)
+        default = _media() / "slides" / (
+            f"{name}_{rd.QUALITIES[q][0] if from_video is None else 'deck'}"
+            f"{'.pptx' if fmt == 'pptx' else ''}")
+        out = _deck_output(output if output is not None else default, fmt)
+        thumbnail_at = _thumbnail_at(keep_video is not None)
+        if keep_video is not None:
+            if keep_video.suffix.lower() != ".mp4":
+                raise InputError(f"--video: {keep_video.name} must end in .mp4")
+            keep_video = cfg.check_output_path(keep_video, "--video")
+    progress = Progress(quiet)
+    try:
+        if from_video is not None:
+            result = make_deck(from_video, out, fmt=fmt, title=deck_title, rules=rules,
+                               log=progress.say)
+        else:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="gdanim-slides-") as staging:
+                req = rd.OutputRequest(path=keep_video or Path(staging) / f"{name}.mp4",
+                                       fmt="mp4", quality=q, publish=True, sections=True,
+                                       thumbnail_at=thumbnail_at)
+                _produce(job_list, req, workers=_workers(jobs), quiet=quiet)
+                progress.say(f"writing the deck ({fmt}) -> {out}")
+                result = make_deck(req.path, out, fmt=fmt, title=deck_title, rules=rules,
+                                   log=progress.say)
+    except DeckError as exc:
+        raise InputError(str(exc)) from None
+    progress.say(f"done: {progress.elapsed():.0f} s in all")
+    click.echo(str(result))
 
 
 # --------------------------------------------------------------------------------------------

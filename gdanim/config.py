@@ -25,6 +25,10 @@ A TOML file looks like this (``examples/valley_race.toml`` is a complete one)::
     poster = true
     sections = false
 
+    [slides]                                # optional, for gdanim slides
+    loop = ["Title"]                        # sections (names, or numbers from 1) that loop
+    once = []                               # sections that play once and hold
+
     [[scene]]
     type = "race"                           # or "descend"
     function = "x**2/20 + y**2"             # or a catalog name such as "long_valley"
@@ -510,7 +514,7 @@ _SCENE_KEY_HELP = {
     "optimizers": "a race needs optimizers, e.g. optimizers = [\"sgd:lr=0.1\", \"adam:lr=0.1\"]",
 }
 _OUTPUT_KEYS = ("file", "quality", "format", "publish", "poster", "sections")
-_TOP_KEYS = ("title", "output", "scene")
+_TOP_KEYS = ("title", "output", "slides", "scene")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
@@ -837,6 +841,8 @@ class VideoSpec:
     output: OutputSettings = field(default_factory=OutputSettings)
     title: str | None = None
     source: Path | None = None
+    #: The ``[slides]`` table for ``gdanim slides`` (see :class:`gdanim.app.deck.SlideRules`).
+    slides: Mapping[str, Any] = field(default_factory=dict)
 
     def resolve(self) -> list[ScenePlan]:
         """Check every scene (see :meth:`SceneSpec.resolve`)."""
@@ -867,6 +873,8 @@ class VideoSpec:
         settings = self.output.to_dict()
         if settings:
             out["output"] = settings
+        if self.slides:
+            out["slides"] = dict(self.slides)
         out["scene"] = [s.to_dict() for s in self.scenes]
         return out
 
@@ -891,7 +899,14 @@ class VideoSpec:
         title = data.get("title")
         if title is not None and not isinstance(title, str):
             raise ConfigError(f"{where}title: must be text")
-        return cls(scenes=scenes, output=output, title=title, source=source)
+        slides = data.get("slides", {})
+        from gdanim.app.deck import DeckError, SlideRules
+
+        try:
+            SlideRules.from_dict(slides, where)
+        except DeckError as exc:
+            raise ConfigError(str(exc)) from None
+        return cls(scenes=scenes, output=output, title=title, source=source, slides=slides)
 
     @classmethod
     def from_file(cls, path: str | Path) -> VideoSpec:

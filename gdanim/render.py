@@ -19,14 +19,17 @@ processes) share manim's build folder; each takes a lock on it for the length of
 Final outputs (:func:`assemble`):
 
 - ``mp4``: the scenes' H.264 clips joined without re-encoding, ``+faststart``;
-- ``mp4`` with ``publish``: manim renders lossless RGB clips, encoded once to H.264 High,
-  yuv420p, CRF 18, BT.709 (matrix, primaries, transfer), a keyframe at least every 2 seconds,
-  ``+faststart``, AAC 48 kHz when there is audio;
+- ``mp4`` with ``publish``: manim renders lossless RGB clips, encoded once to the video
+  platform's recommended upload settings: H.264 High 4:2:0 progressive, CRF 18, BT.709 (matrix,
+  primaries, transfer), at most 2 B-frames, a closed GOP of half the frame rate, no edit list,
+  ``+faststart``, AAC-LC 48 kHz when there is audio; with chapters (also ``OUT.chapters.txt``)
+  and a thumbnail ``OUT.thumb.jpg`` (see :mod:`gdanim.app.platform`);
 - ``webm``: VP9 (for slides, which loop it), from lossless clips; ``gif``: a looping GIF with one
   palette per clip, at most 25 frames per second (GIF counts time in hundredths of a second);
 - ``png``: the last frame of the last scene;
-- sidecars: the ``.srt`` subtitles, a poster (the last frame as PNG) and a folder with one clip per
-  section plus a JSON index (name, file, duration).
+- sidecars: the ``.srt`` subtitles and the same as WebVTT (``.vtt``), a poster (the last frame
+  as PNG) and a folder with one clip per section plus a JSON index (name, file, duration, and
+  where the section starts, its scene and its manim section type).
 """
 
 from __future__ import annotations
@@ -931,21 +934,41 @@ _BT709_TAGS = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc"
                "-color_range", "tv")
 
 
-def _encode(parts: Sequence[Path], out: Path, fmt: str, publish: bool, fps: int) -> None:
+def _publish_args(fps: int, audio: bool, chapters: Path | None) -> list[str]:
+    """ffmpeg output options for the video platform's recommended upload settings.
+
+    H.264 High 4:2:0 progressive, CRF 18, at most 2 consecutive B-frames, a closed GOP of half
+    the frame rate (a keyframe every ``ceil(fps / 2)`` frames, none added at scene cuts),
+    BT.709 tags, AAC-LC 48 kHz stereo when there is audio, ``moov`` before ``mdat``
+    (``+faststart``) and no edit list (the B-frames' delay is kept out of the timestamps with
+    negative composition offsets instead). ``chapters`` is an FFMETADATA file whose chapters
+    are written into the MP4 (input 1 of the command).
+    """
+    from gdanim.app.platform import gop_length
+
+    gop = str(gop_length(fps))
+    meta = ["-i", str(chapters), "-map_metadata", "1", "-map_chapters", "1"] if chapters else []
+    return [
+        *meta, "-map", "0:v:0", *(["-map", "0:a:0"] if audio else []),
+        "-vf", _BT709_FILTER, "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-crf", "18", "-preset", "medium", "-tune", "animation", "-bf", "2", "-g", gop,
+        "-keyint_min", gop, "-sc_threshold", "0", "-flags", "+cgop",
+        "-x264-params", "open-gop=0", "-field_order", "progressive", *_BT709_TAGS,
+        *(["-c:a", "aac", "-profile:a", "aac_low", "-ar", "48000", "-ac", "2", "-b:a", "192k"]
+          if audio else ["-an"]),
+        "-movflags", "+faststart+negative_cts_offsets", "-use_editlist", "0", "-f", "mp4",
+    ]
+
+
+def _encode(parts: Sequence[Path], out: Path, fmt: str, publish: bool, fps: int,
+            chapters: Path | None = None) -> None:
     """Encode ``parts`` (joined in order) into ``out`` (a temporary path) as ``fmt``."""
     with _scratch() as tmpdir:
         listing = _listing(parts, tmpdir)
         src = ["-f", "concat", "-safe", "0", "-i", str(listing)]
         audio = _has_audio(parts)
         if fmt == "mp4" and publish:
-            args = [
-                *src, "-map", "0:v:0", *(["-map", "0:a:0"] if audio else []),
-                "-vf", _BT709_FILTER, "-c:v", "libx264", "-profile:v", "high",
-                "-pix_fmt", "yuv420p", "-crf", "18", "-preset", "medium", "-tune", "animation",
-                "-g", str(2 * fps), "-keyint_min", str(fps), *_BT709_TAGS,
-                *(["-c:a", "aac", "-ar", "48000", "-b:a", "192k"] if audio else ["-an"]),
-                "-movflags", "+faststart", "-f", "mp4", str(out),
-            ]
+            args = [*src, *_publish_args(fps, audio, chapters), str(out)]
             what = "encoding for publishing"
         elif fmt == "webm":
             args = [
@@ -999,6 +1022,8 @@ class OutputRequest:
     publish: bool = False
     poster: bool = False
     sections: bool = False
+    #: With ``publish``: the second of the thumbnail's frame (``None``: the default frame).
+    thumbnail_at: float | None = None
 
     @property
     def lossless(self) -> bool:
@@ -1021,6 +1046,18 @@ class OutputRequest:
     def sections_index(self) -> Path:
         return self.path.with_name(self.path.stem + ".sections.json")
 
+    @property
+    def vtt_path(self) -> Path:
+        return self.path.with_suffix(".vtt")
+
+    @property
+    def chapters_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".chapters.txt")
+
+    @property
+    def thumbnail_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".thumb.jpg")
+
 
 @dataclass(frozen=True)
 class Assembled:
@@ -1032,11 +1069,15 @@ class Assembled:
     poster: Path | None = None
     sections_index: Path | None = None
     section_files: tuple[Path, ...] = ()
+    vtt: Path | None = None
+    chapters: Path | None = None
+    thumbnail: Path | None = None
 
     @property
     def files(self) -> list[Path]:
         """Every file written, the main one first."""
-        extra = [p for p in (self.srt, self.poster, self.sections_index) if p is not None]
+        extra = [p for p in (self.srt, self.vtt, self.poster, self.chapters, self.thumbnail,
+                             self.sections_index) if p is not None]
         return [self.video, *extra, *self.section_files]
 
 
@@ -1045,19 +1086,8 @@ def _slug(text: str) -> str:
     return s[:40] or "section"
 
 
-def _section_clips(results: Sequence[RenderResult]) -> list[tuple[str, Path]]:
-    clips: list[tuple[str, Path]] = []
-    for res in results:
-        if res.sections is None:
-            continue
-        for entry in json.loads(res.sections.read_text(encoding="utf-8")):
-            clip = res.sections.parent / str(entry["video"])
-            if clip.exists():
-                clips.append((str(entry["name"]), clip))
-    return clips
-
-
-def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest) -> None:
+def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest,
+                chapters: Path | None = None) -> None:
     if req.fmt == "mp4" and not req.publish:
         cmd = ["-f", "concat", "-safe", "0"]
         with _scratch() as tmpdir:
@@ -1065,7 +1095,7 @@ def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest) -> None:
             _run_ffmpeg([*cmd, "-i", str(listing), "-c", "copy", "-movflags", "+faststart",
                          "-f", "mp4", str(out)], "joining clips")
     else:
-        _encode(parts, out, req.fmt, req.publish, FRAME_RATES[req.quality])
+        _encode(parts, out, req.fmt, req.publish, FRAME_RATES[req.quality], chapters)
 
 
 def assemble(
@@ -1089,26 +1119,65 @@ def assemble(
             shutil.copyfile(results[-1].video, tmp)
         return Assembled(video=req.path, duration=0.0)
 
+    from gdanim.app import platform as pf
+
     parts = [r.video for r in results]
     srt_parts: list[tuple[Path | None, float]] = []
+    scene_parts: list[tuple[str, float, float, Path | None]] = []
     t = 0.0
     for r in results:
         srt_parts.append((r.srt, t))
-        t += probe_duration(r.video)
+        length = probe_duration(r.video)
+        scene_parts.append((r.job.name, t, length, r.sections))
+        t += length
+    timeline = pf.timeline(scene_parts)
     want_srt = req.fmt in ("mp4", "webm") and any(r.srt is not None for r in results)
-    clips = _section_clips(results) if req.sections else []
+    clips = [s for s in timeline if s.clip is not None and s.clip.exists()] \
+        if req.sections else []
 
     outputs = OutputSet()
     try:
         # added first, put in place last: the main file appears after all its sidecars
         tmp_video = outputs.file(req.path)
+        chapter_list: list[pf.Chapter] = []
+        meta: Path | None = None
+        if req.publish:
+            chapter_list = pf.chapters(timeline, t)
+            problems = pf.check_chapters(chapter_list, t)
+            if problems:
+                say(f"no chapters: {problems[0]}")
+                chapter_list = []
         say({"mp4": "encoding for publishing" if req.publish else "joining clips",
              "webm": "encoding WebM (VP9)", "gif": "encoding GIF"}[req.fmt])
-        _write_clip(parts, tmp_video, req)
-        srt = None
+        with _scratch() as scratch:
+            if chapter_list:
+                meta = scratch / "chapters"
+                meta.write_text(pf.ffmetadata(chapter_list, t), encoding="utf-8")
+            _write_clip(parts, tmp_video, req, meta)
+        srt = vtt = chapters = thumbnail = None
         if want_srt:
-            _write_srt(srt_parts, outputs.file(req.srt_path))
+            tmp_srt = outputs.file(req.srt_path)
+            _write_srt(srt_parts, tmp_srt)
             srt = req.srt_path
+            outputs.file(req.vtt_path).write_text(
+                pf.srt_to_vtt(tmp_srt.read_text(encoding="utf-8")), encoding="utf-8")
+            vtt = req.vtt_path
+        if chapter_list:
+            outputs.file(req.chapters_path).write_text(pf.chapters_text(chapter_list),
+                                                       encoding="utf-8")
+            chapters = req.chapters_path
+        if req.publish:
+            at = req.thumbnail_at if req.thumbnail_at is not None \
+                else pf.default_thumbnail_time(timeline)
+            if not 0 <= at < t:
+                raise RenderError(f"--thumbnail-at: {at:g} s is not inside the video "
+                                  f"(0 to {t:.1f} s)")
+            say(f"writing the thumbnail (the frame at {at:.2f} s)")
+            try:
+                pf.write_thumbnail(tmp_video, at, outputs.file(req.thumbnail_path))
+            except pf.PlatformError as exc:
+                raise RenderError(str(exc)) from None
+            thumbnail = req.thumbnail_path
         poster = None
         if req.poster:
             say("writing the poster frame")
@@ -1121,13 +1190,17 @@ def assemble(
             tmp_dir = outputs.folder(req.sections_dir)
             index: list[dict[str, object]] = []
             ext = req.path.suffix
-            for i, (name, clip) in enumerate(clips, start=1):
-                fname = f"{i:02d}-{_slug(name)}{ext}"
-                _write_clip([clip], tmp_dir / fname, req)
+            for i, sec in enumerate(clips, start=1):
+                assert sec.clip is not None
+                fname = f"{i:02d}-{_slug(sec.name)}{ext}"
+                _write_clip([sec.clip], tmp_dir / fname, req)
                 index.append({
-                    "name": name,
+                    "name": sec.name,
                     "file": f"{req.sections_dir.name}/{fname}",
                     "duration": round(probe_duration(tmp_dir / fname), 3),
+                    "start": round(sec.start, 3),
+                    "scene": sec.scene,
+                    "type": sec.kind,
                 })
                 files.append(req.sections_dir / fname)
             outputs.file(req.sections_index).write_text(json.dumps(index, indent=2) + "\n",
@@ -1139,4 +1212,5 @@ def assemble(
         outputs.discard()
         raise
     return Assembled(video=req.path, duration=duration, srt=srt, poster=poster,
-                     sections_index=index_path, section_files=tuple(files))
+                     sections_index=index_path, section_files=tuple(files), vtt=vtt,
+                     chapters=chapters, thumbnail=thumbnail)

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-inter
   ffmpeg espeak-ng
+  chromium chromium-driver
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended cm-super-minimal dvisvgm
 )
 

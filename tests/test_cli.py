@@ -338,7 +338,7 @@ def test_race_from_the_issue_makes_a_playable_mp4(
     assert _top_level_boxes(out).index("moov") < _top_level_boxes(out).index("mdat")
     _playable(out)
     assert out.with_suffix(".srt").read_text(encoding="utf-8").startswith("1\n")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["valley.mp4", "valley.srt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["valley.mp4", "valley.srt", "valley.vtt"]
 
 
 @pytest.mark.slow
@@ -380,7 +380,7 @@ def test_descend_1d_publish_poster_sections(
     index = json.loads(out.with_name("wavy.sections.json").read_text(encoding="utf-8"))
     assert [e["name"] for e in index] == ["Two learning rates"]
     for entry in index:
-        assert set(entry) == {"name", "file", "duration"}
+        assert set(entry) == {"name", "file", "duration", "start", "scene", "type"}
         clip = out.parent / entry["file"]
         assert clip.exists() and entry["duration"] > 1
         assert _video_stream(clip)["profile"] == "High"
@@ -606,7 +606,8 @@ def test_identical_runs_into_undefined_f_render_together_outside_the_repository(
     _playable(out)
     srt = out.with_suffix(".srt").read_text(encoding="utf-8")
     assert srt.count("After 2 steps: learning rate 10.000: diverged at step 1.") == 2
-    assert sorted(p.name for p in out.parent.iterdir()) == [out.name, out.with_suffix(".srt").name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        out.name, out.with_suffix(".srt").name, out.with_suffix(".vtt").name]
     # nothing written into the repository; manim's build files are under the cache folder
     assert sorted(p.name for p in REPO.iterdir()) == repo_top
     assert _files(REPO / "media") == repo_media

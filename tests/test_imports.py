@@ -13,3 +13,12 @@ def test_gdanim_does_not_import_manim() -> None:
         "assert 'manim' not in sys.modules, 'manim was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_app_does_not_import_manim() -> None:
+    code = (
+        "import sys, gdanim.app, gdanim.app.platform, gdanim.app.deck, gdanim.app.handout, "
+        "gdanim.app.pptx_deck, gdanim.app.slides; "
+        "assert 'manim' not in sys.modules, 'manim was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -2,7 +2,9 @@
 
 This renders every lecture scene with manim at 480p15 through ``gdanim lecture`` (two processes
 at once), joins them, and checks the result: H.264, yuv420p, the expected duration, and a
-non-empty ``.srt`` beside it whose captions lie inside the video.
+non-empty ``.srt`` beside it whose captions lie inside the video. The same render is made with
+``--sections`` (stream copies, a few seconds more), and ``gdanim slides --from`` turns it into the
+lecture's browser deck without rendering again; the deck is checked in headless Chromium.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from manim import tempconfig
@@ -45,11 +48,11 @@ def _expected_duration(tmp: Path) -> float:
 
 
 @pytest.mark.slow
-def test_lecture_renders_at_low_quality(tmp_path: Path) -> None:
+def test_lecture_renders_at_low_quality(tmp_path: Path, deck_in_browser: Any) -> None:
     out = tmp_path / "lecture.mp4"
     proc = subprocess.run(
         [sys.executable, "-m", "gdanim.cli", "lecture", "-q", "l", "-j", "2", "--quiet",
-         "-o", str(out)],
+         "--sections", "-o", str(out)],
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -73,3 +76,19 @@ def test_lecture_renders_at_low_quality(tmp_path: Path) -> None:
     starts = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in times]
     assert starts == sorted(starts) and starts[-1] < duration
     assert not list(tmp_path.glob("*.part*"))
+
+    # the lecture's deck, from the sections of this render (no second render)
+    deck = tmp_path / "deck"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdanim.cli", "slides", "--from", str(out), "--quiet", "-o",
+         str(deck)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    page = (deck / "index.html").read_text(encoding="utf-8")
+    blob = re.search(r'<script id="deck-data" type="application/json">(.*?)</script>', page,
+                     re.S)
+    assert blob is not None
+    slides = json.loads(blob.group(1))["slides"]
+    index = json.loads(out.with_name("lecture.sections.json").read_text(encoding="utf-8"))
+    assert len(slides) == len(index) >= len(catalog.LECTURE)
+    assert sum(1 for s in slides if s["notes"]) >= len(catalog.LECTURE)
+    deck_in_browser(deck / "index.html", slides)
