@@ -105,7 +105,7 @@ def test_tangent_formulas_come_from_sympy(tangent: tuple[Any, np.ndarray]) -> No
     assert df_tex.tex_string == "f'(x) = " + obj.grad_latex
 
 
-def test_tangent_stops_at_every_flat_spot(tangent: tuple[Any, np.ndarray]) -> None:
+def test_tangent_notes_every_flat_spot(tangent: tuple[Any, np.ndarray]) -> None:
     scene, _ = tangent
     obj = objectives.get(TangentSlope.OBJECTIVE)
     spots = scene.flat_spots
@@ -121,6 +121,49 @@ def test_tangent_stops_at_every_flat_spot(tangent: tuple[Any, np.ndarray]) -> No
         assert note[0].tex_string == "f'(x) = 0"
         bend = analysis.curvature(obj, [spot])
         assert note.kind == ("a local minimum" if bend > 0 else "a local maximum")
+        # a minimum can hold a run; a maximum cannot
+        want = "a run can settle here" if bend > 0 else (
+            "unstable: nearby runs leave"
+        )
+        assert note[3].text == want.replace(" ", "")
+
+
+def test_tangent_maximum_is_unstable(tangent: tuple[Any, np.ndarray]) -> None:
+    """At the maximum a run from just beside it slides away, by |1 - eta f''| a step."""
+    scene, _ = tangent
+    obj = objectives.get(TangentSlope.OBJECTIVE)
+    maxima = [s for s in scene.flat_spots if analysis.curvature(obj, [s]) < 0]
+    assert len(maxima) == 1
+    assert [r["maximum"] for r in scene.near_runs] == maxima
+    (near,) = scene.near_runs
+    top, lr = near["maximum"], TangentSlope.NEAR_LR
+    traj = descend(obj, optimizers.sgd(lr=lr), [top + TangentSlope.NEAR_OFFSET],
+                   TangentSlope.NEAR_STEPS)
+    assert np.array_equal(near["trajectory"].points, traj.points)
+    dist = np.abs(traj.points[:, 0] - top)
+    np.testing.assert_array_equal(near["distances"], dist)
+    assert np.all(dist[1:] > dist[:-1])  # every step moves further away
+    bend = analysis.curvature(obj, [top])
+    factor = abs(1.0 - lr * bend)
+    assert factor > 1.0
+    assert near["factor"] == pytest.approx(factor, rel=1e-12)
+    assert near["factor"] == analysis.distance_factor(obj, [top], lr)
+    # near the maximum the distance grows by about that factor each step
+    assert dist[1] / dist[0] == pytest.approx(factor, rel=0.02)
+    assert near["rule"].tex_string == (
+        rf"\eta = {fmt(lr, 1)}:\ \ |1 - \eta f''| = {fmt(factor, 2)}"
+    )
+    assert near["growth"].text == (
+        f"distancetothemaximum{fmt(dist[0], 2)}\u2192{fmt(dist[-1], 2)}in{len(dist) - 1}steps"
+    )
+    said = near["caption"]
+    assert f"|1 - eta f''| = {fmt(factor, 2)}" in said
+    assert ", ".join(fmt(d, 2) for d in dist) in said
+    assert len(near["arrows"]) == TangentSlope.NEAR_STEPS
+    # only an exact landing stays: a run started on the maximum does not move
+    on_top = descend(obj, optimizers.sgd(lr=lr), [top], 5)
+    assert np.allclose(on_top.points[:, 0], top, atol=1e-12)
+    assert analysis.verdict(traj).verdict is analysis.Verdict.STILL_MOVING
 
 
 def test_tangent_readouts_end_on_last_flat_spot(tangent: tuple[Any, np.ndarray]) -> None:
