@@ -180,9 +180,9 @@ def race_b_captions(facts: ValleyFacts, formula: str) -> tuple[list[str], list[s
         f"The long valley {formula}: contours \u221a{_g(facts.kappa)} \u2248 "
         f"{fmt(facts.aspect, 2)} times longer than wide, as its curvatures, {_g(facts.L)} and "
         f"{_g(facts.mu)}, differ by \u03ba = {_g(facts.kappa)}.",
-        f"SGD's rate {_g(sgd.lr)} is near the best fixed step 2/(\u03bc + L) = "
-        f"{fmt(facts.best_lr, 3)}: it crosses the floor each step, yet its distance shrinks "
-        f"\u00d7{fmt(max(facts.sgd_factors), 1)} a step both ways.",
+        f"At lr {_g(sgd.lr)} SGD is near the best fixed step 2/(\u03bc + L) = "
+        f"{fmt(facts.best_lr, 3)}: it crosses the floor each step, yet both directions shrink "
+        f"\u00d7{fmt(max(facts.sgd_factors), 1)} a step.",
     ]
     after = [
         f"SGD gets below f = {tol} at step {sgd.steps_to_tol}, before Momentum "
