@@ -585,18 +585,21 @@ class LearningRateRegimes(GDScene):
         eta_line, eta_marks, critical = self._eta_line(eta_c, L)
 
         # ---- animate ----
+        said = f"Same function, same start x0 = {fmt(self.X0, 1)}, four learning rates."
         self.play(
             Write(heading),
             run_time=1.0,
-            subcaption=(f"Same function, same start x0 = {fmt(self.X0, 1)}, four learning rates."),
-            subcaption_duration=2.5,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(
             *(AnimationGroup(Create(p.axes), FadeIn(p.header)) for p in self.panels),
             run_time=1.2,
         )
         self.play(*(FadeIn(p.start_marker, scale=0.4) for p in self.panels), run_time=0.4)
-        self.caption("Every panel takes ten steps of gradient descent at once.", duration=3.0)
+        self.wait(max(0.0, reading_time(said) - 2.6))
+        said = "Every panel takes ten steps of gradient descent at once."
+        self.caption(said, duration=reading_time(said))
         for t in range(self.STEPS):
             anims: list[Any] = []
             for p in self.panels:
@@ -630,19 +633,19 @@ class LearningRateRegimes(GDScene):
             subcaption_duration=reading_time(self.verdict_caption),
         )
         self.wait(max(1.5, reading_time(self.verdict_caption) - 0.6))
+        said = (
+            f"The curvature is L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = "
+            f"{fmt(eta_c, DIGITS)} the steps shrink; above it every jump is longer than the last."
+        )
         self.play(
             Create(eta_line),
             FadeIn(eta_marks),
             run_time=1.0,
-            subcaption=(
-                f"The curvature is L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = "
-                f"{fmt(eta_c, DIGITS)} the steps shrink; above it every jump is longer than "
-                "the last."
-            ),
-            subcaption_duration=4.3,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(FadeIn(critical), run_time=0.8)
-        self.wait(2.5)
+        self.wait(max(2.5, reading_time(said) - 1.8))
         self.eta_line = eta_line
         self.critical_mark = critical
 

@@ -149,15 +149,19 @@ class TangentSlope(GDScene):
         curve = plot_objective_1d(axes, obj)
         self.axes = axes
 
+        said = (
+            "The derivative f'(x) is the slope of the tangent line: how fast f rises as x "
+            "moves right."
+        )
         self.play(
             Write(heading),
             run_time=1.2,
-            subcaption="The derivative f'(x) is the slope of "
-            "the tangent line: how fast f rises as x moves right.",
-            subcaption_duration=3.5,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(Create(axes), run_time=1.0)
         self.play(Create(curve), FadeIn(formulas, shift=DOWN * 0.2), run_time=1.6)
+        self.wait(max(0.0, reading_time(said) - 3.8))
 
         x = ValueTracker(self.TRAVEL[0])
         self.x_tracker = x
@@ -270,16 +274,19 @@ class TangentSlope(GDScene):
             FadeIn(slope_caption),
             run_time=1.0,
         )
+        said = (
+            "The orange arrow is minus the slope: it points downhill, and it is longer where the "
+            "curve is steeper."
+        )
         self.play(
             FadeIn(drop_line),
             FadeIn(arrow),
             FadeIn(step_key),
             run_time=0.8,
-            subcaption="The orange arrow is minus the slope: it points downhill, and it is "
-            "longer where the curve is steeper.",
-            subcaption_duration=3.4,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
-        self.wait(1.0)
+        self.wait(max(1.0, reading_time(said) - 0.8 - 1.0))
 
         # travel from flat spot to flat spot; the last one stays on screen
         spots = flat_spots(obj, *self.TRAVEL)
