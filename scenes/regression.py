@@ -722,14 +722,14 @@ class StochasticVsBatch(GDScene):
         self.bridge_caption = said
         hold = self._say(said)
         self.play(FadeIn(head), FadeIn(so_far), run_time=1.0)
-        self.wait(max(0.5, hold - 1.0))
+        self.play(Create(axes), FadeIn(dots, lag_ratio=0.2), run_time=1.4)
+        self.wait(max(0.5, hold - 2.4))
         hold = self._say(
             f"{n} points on the line y = 2x, and the model y = w x, starting from "
             f"w = {fmt(w0, 1)}."
         )
-        self.play(FadeOut(so_far), Create(axes), FadeIn(dots, lag_ratio=0.2), run_time=1.4)
-        self.play(Create(line), FadeIn(line_name), run_time=0.8)
-        self.wait(max(0.8, hold - 2.2))
+        self.play(FadeOut(so_far), Create(line), FadeIn(line_name), run_time=0.8)
+        self.wait(max(0.8, hold - 0.8))
         hold = self._say(
             "Stochastic gradient descent takes one sample at a time: its loss, its derivative, "
             "one update."
