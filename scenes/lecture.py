@@ -280,7 +280,7 @@ def outro_points() -> list[str]:
     points = [
         "The gradient points uphill; each step goes the other way.",
         "The learning rate against the curvature decides the regime: 2/L is the limit.",
-        f"A saddle slows plain gradient descent, it does not trap it: x grows "
+        f"A saddle slows plain gradient descent, not traps it: x grows "
         f"\u00d7{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}.",
     ]
     if "Adam" in facts.ridge_x and all(v == 0.0 for v in facts.ridge_x.values()):
@@ -289,7 +289,7 @@ def outro_points() -> list[str]:
         )
     points += [
         "Training a model is the same descent, on a loss the data define.",
-        "Every run is in float64; the optimizers match torch.optim's paths to a relative "
+        "Runs in float64; the optimizers match torch.optim to a relative "
         f"{fmt_sci(optimizers.TORCH_PARITY_RTOL, 0)} (tested).",
     ]
     return points

@@ -460,8 +460,8 @@ class OptimizerRace(GDScene):
 
         # ---- intro ------------------------------------------------------------------------
         said = (
-            f"A saddle: f(x, y) = {plain_formula(f.text)}. Downhill along x, uphill along y; "
-            "at (0, 0) the gradient vanishes, but it is not a minimum."
+            f"A saddle, f = {plain_formula(f.text)}: downhill along x, uphill along y; flat at "
+            "(0, 0), but not a minimum."
         )
         self.caption(said, reading_time(said))
         self.play(FadeIn(head), FadeIn(axes), FadeIn(cmap), Write(panel["formula"]),
@@ -469,9 +469,8 @@ class OptimizerRace(GDScene):
         self.play(FadeIn(saddle_mark), Write(region), FadeIn(region_label), run_time=1.2)
         self.wait(max(0.0, reading_time(said) - 2.7))
         said = (
-            f"{_count_word(len(names))} optimizers start together, a hair's breadth off the "
-            f"ridge x = 0, for {spec.steps} steps each. SGD here is plain gradient descent: "
-            "every step uses the exact gradient."
+            f"{_count_word(len(names))} optimizers start a hair's breadth off the ridge x = 0. "
+            "SGD here is plain gradient descent, on the exact gradient."
         )
         self.caption(said, reading_time(said))
         self.play(FadeIn(start), FadeIn(start_label), run_time=0.6)
@@ -525,13 +524,9 @@ class OptimizerRace(GDScene):
             shown.append(note)
             if i + 1 < len(summary.notes):
                 previous = note
-        said = (
-            "Torch's conventions: epsilon outside the square root, and Nesterov's step "
-            "uses the gradient at the current point."
-        )
-        self.caption(said, reading_time(said))
+        # torch's conventions stay on screen as a footnote, without a caption of their own
         self.play(FadeIn(summary.footnote), run_time=0.6)
-        self.wait(max(2.0, reading_time(said) - 0.6))
+        self.wait(1.5)
         self.notes_shown = [*[r.mob for r in notes], *shown]
 
     # ------------------------------------------------------------------------------------
@@ -852,10 +847,9 @@ class OptimizerRace(GDScene):
                 f"{facts.nesterov_same_rate_step}, before Momentum (step {facts.momentum_step})."
             )
             captions.append(
-                f"Nesterov is a momentum method, raced at a rate {ratio} times smaller: that, "
-                f"not the method, makes it late. At lr {fmt_lr(facts.momentum_lr)} it leaves at "
-                f"step {facts.nesterov_same_rate_step}, before Momentum at "
-                f"{facts.momentum_step}."
+                f"Nesterov, a momentum method, is late for its {ratio} times smaller rate: at lr "
+                f"{fmt_lr(facts.momentum_lr)} it leaves at step {facts.nesterov_same_rate_step}, "
+                f"before Momentum's {facts.momentum_step}."
             )
         if facts.sgd_step is not None:
             everyone = "every method" if len(facts.ridge_x) > 2 else "both methods"
@@ -872,9 +866,10 @@ class OptimizerRace(GDScene):
                 f"{facts.sgd_step}.{ridge}"
             )
             captions.append(
-                f"Plain gradient descent is slowed, not trapped: x grows about "
-                f"{fmt(facts.sgd_growth, 2)} times a step, out at step {facts.sgd_step}."
-                + ridge
+                f"Plain gradient descent is slowed, not trapped: x grows \u00d7"
+                f"{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}."
+                + (" Exactly on the ridge, where the x-gradient is 0, every method stays."
+                   if ridge else "")
             )
         if not texts:
             texts.append("Every run left the saddle region.")

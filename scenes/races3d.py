@@ -192,13 +192,6 @@ def race_b_captions(facts: ValleyFacts, formula: str) -> tuple[list[str], list[s
         f"Momentum and Adam overshoot past x = 0, by {fmt(mom.past_zero, 2)} and "
         f"{fmt(adam.past_zero, 2)}.",
     ]
-    ada, rms = r.get("AdaGrad"), r.get("RMSprop")
-    if ada is not None and rms is not None and ada.steps_to_tol is not None:
-        after.append(
-            f"AdaGrad, with a step for each direction, is faster still here: step "
-            f"{ada.steps_to_tol}, f = {_value(ada.final_f)} at the end. RMSprop at lr "
-            f"{_g(rms.lr)} is still at f = {_value(rms.final_f)}."
-        )
     return during, after
 
 

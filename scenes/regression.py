@@ -716,8 +716,8 @@ class StochasticVsBatch(GDScene):
         so_far.next_to(head, DOWN, buff=0.12)
         self.so_far = so_far
         said = (
-            "So far every step used the exact gradient of a known function: that is plain "
-            "gradient descent, even where the optimizer is named SGD."
+            "So far every step used the exact gradient: plain gradient descent, even where the "
+            "optimizer is named SGD."
         )
         self.bridge_caption = said
         hold = self._say(said)
@@ -746,7 +746,7 @@ class StochasticVsBatch(GDScene):
         self.play(tracker.animate.set_value(1.0), run_time=1.0)
         self.wait(max(0.6, hold - 2.6))
         hold = self._say(
-            f"Then the next sample, and the next, in order, for {epochs} passes over the data."
+            f"Then the next sample, in order, for {epochs} passes over the data."
         )
         self.play(tracker.animate.set_value(float(n)), run_time=2.0, rate_func=linear)
         self.play(tracker.animate.set_value(float(steps)), run_time=max(2.4, hold - 2.0),
@@ -769,8 +769,8 @@ class StochasticVsBatch(GDScene):
         self.prediction = prediction
         pred_dot = make_marker(axes.c2p(5, pred), END_COLOR, radius=0.1)
         hold = self._say(
-            f"After {steps} single-sample steps w = {fmt(w_final)} (in float64 "
-            f"{w_final!r}); the prediction at x = 5 is {pred_s}."
+            f"After {steps} single-sample steps w = {fmt(w_final)}; the prediction at x = 5 is "
+            f"{pred_s}."
         )
         self.play(FadeIn(exact), FadeIn(prediction), FadeIn(pred_dot, scale=1.5), run_time=1.0)
         self.wait(max(2.2, hold - 1.0))
@@ -864,8 +864,7 @@ class StochasticVsBatch(GDScene):
                 evals.set_value(int(run.grad_evals[k]))
 
         hold = self._say(
-            f"Back to the line of {n} points. Three ways to estimate each gradient: from all "
-            "points, from ten, or from one."
+            f"Back to the {n} points: each gradient from all of them, from ten, or from one."
         )
         self.play(FadeIn(head), FadeIn(over_map), Create(over), run_time=1.2)
         self.play(FadeIn(table, lag_ratio=0.1), FadeIn(start_dot), run_time=1.0)
@@ -873,7 +872,7 @@ class StochasticVsBatch(GDScene):
         table.add_updater(update_counters)
         self.play(tracker.animate.set_value(3.0), run_time=max(2.5, hold - 2.2),
                   rate_func=linear)
-        hold = self._say("All three reach the valley in a few updates. Zoom in on its floor.")
+        hold = self._say("All three reach the valley fast. Zoom in on its floor.")
         self.play(Create(zoom_rect), run_time=0.6)
         grow = zoom.frame_box.copy()
         self.play(
@@ -887,8 +886,8 @@ class StochasticVsBatch(GDScene):
         self.add(zoom_paths)
         self.wait(max(0.0, hold - 1.8))
         hold = self._say(
-            "Each full-batch update costs a gradient for every point; a one-sample update costs "
-            "one. The counters add up the cost."
+            "A full-batch update costs a gradient per point, a one-sample update one: the "
+            "counters add up."
         )
         self.play(tracker.animate.set_value(10.0), run_time=2.5, rate_func=linear)
         full = runs["full"]
@@ -912,8 +911,8 @@ class StochasticVsBatch(GDScene):
         note.move_to([0, 0, 0]).align_to(np.array([-6.55, 2.75, 0.0]), UP + LEFT)
         self.note = note
         hold = self._say(
-            "Single samples are cheap but noisy, and serial; full batches are smooth but costly. "
-            "Mini-batches trade between the two."
+            "One sample: cheap, noisy, serial. Full batch: smooth, costly. Mini-batches trade "
+            "between the two."
         )
         self.play(FadeOut(Group(over, over_map, over_paths, zoom_rect, start_dot)), run_time=0.6)
         self.play(FadeIn(note, lag_ratio=0.15), run_time=1.5)

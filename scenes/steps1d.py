@@ -59,7 +59,6 @@ from manim import (
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
-from gdanim.traits import step_ratio
 from gdanim.trajectory import Trajectory
 from scenes.style import (
     AXIS_COLOR,
@@ -493,22 +492,14 @@ class GradientSteps1D(GDScene):
             where = "" if result.spot is None else (
                 f"; the {result.spot_kind} is at {fmt(result.spot, DIGITS)}"
             )
-            ratio = (
-                f", each {fmt(step_ratio(traj, v.steps, v.steps - 1), 2)} times the one before"
-                if v.shrinking and v.steps > 1
-                else ""
-            )
-            return (
-                f"{head}: still moving, {fmt(v.last_step, DIGITS)} a step{ratio}{where}. Not "
-                "converged yet."
-            )
+            return f"{head}: still moving, {fmt(v.last_step, DIGITS)} a step{where}."
         if v.verdict is Verdict.BOUNCING:
-            said = f"{head}: it jumps from valley to valley, bouncing without settling."
+            said = f"{head}: bouncing without settling."
             if result.spot_kind == "minimum" and result.spot_factor and result.spot_factor > 1:
                 said += (
-                    f" At the nearest minimum, x = {fmt(result.spot, DIGITS)}, eta f'' = "
-                    f"{fmt(spec.lr * (result.spot_curvature or 0.0), 2)} is above 2: each step "
-                    f"there multiplies the distance by {fmt(result.spot_factor, 2)}."
+                    f" At the nearest minimum, {fmt(result.spot or 0.0, DIGITS)}, eta f'' = "
+                    f"{fmt(spec.lr * (result.spot_curvature or 0.0), 2)} > 2: a step there "
+                    f"multiplies the distance by {fmt(result.spot_factor, 2)}."
                 )
             return said
         if v.verdict is Verdict.CONVERGED:
@@ -624,7 +615,7 @@ class LearningRateRegimes(GDScene):
         )
         self.wait(max(2.0, reading_time(said) - 0.8))
         did = "; ".join(f"{fmt(p.eta, 1)} {p.outcome.words}" for p in self.panels)
-        self.verdict_caption = f"What the runs did in {self.STEPS} steps: {did}."
+        self.verdict_caption = f"After {self.STEPS} steps: {did}."
         self.play(
             *(FadeIn(p.verdict_label, shift=UP * 0.1) for p in self.panels
               if p.diverged_mark is None),
@@ -634,8 +625,8 @@ class LearningRateRegimes(GDScene):
         )
         self.wait(max(1.5, reading_time(self.verdict_caption) - 0.6))
         said = (
-            f"The curvature is L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = "
-            f"{fmt(eta_c, DIGITS)} the steps shrink; above it every jump is longer than the last."
+            f"L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = {fmt(eta_c, DIGITS)} the "
+            "steps shrink; above it each jump is longer than the last."
         )
         self.play(
             Create(eta_line),

@@ -150,8 +150,7 @@ class TangentSlope(GDScene):
         self.axes = axes
 
         said = (
-            "The derivative f'(x) is the slope of the tangent line: how fast f rises as x "
-            "moves right."
+            "The derivative f'(x) is the slope of the tangent: how fast f rises as x moves right."
         )
         self.play(
             Write(heading),
@@ -275,8 +274,7 @@ class TangentSlope(GDScene):
             run_time=1.0,
         )
         said = (
-            "The orange arrow is minus the slope: it points downhill, and it is longer where the "
-            "curve is steeper."
+            "The orange arrow is minus the slope: downhill, and longer where the curve is steeper."
         )
         self.play(
             FadeIn(drop_line),
@@ -299,8 +297,8 @@ class TangentSlope(GDScene):
             last = i == len(spots) - 1
             if last:
                 said = (
-                    "Gradient descent follows the orange arrow: each step moves x by minus the "
-                    "learning rate times f'(x)."
+                    "Gradient descent follows the arrow: each step moves x by minus the learning "
+                    "rate times f'(x)."
                 )
                 self.caption(said, duration=reading_time(said))
             run = max(1.0, 0.45 * abs(stop - x.get_value()))
@@ -336,15 +334,12 @@ class TangentSlope(GDScene):
             sub: str | None = None
             if not said_flat:
                 sub = (
-                    "Where the tangent is flat, f'(x) = 0: the arrow vanishes, and a gradient "
-                    "descent step from exactly here does not move."
+                    "Where the tangent is flat, f'(x) = 0, the arrow vanishes: a step from "
+                    "exactly there does not move."
                 )
                 said_flat = True
             elif bend < 0:
-                sub = (
-                    "A maximum is a flat spot too, but an unstable one: only a run that lands "
-                    "exactly on it stays there."
-                )
+                sub = "A maximum is flat too, but unstable: only an exact landing stays there."
             self.play(
                 FadeIn(note, shift=UP * 0.15),
                 Flash(dot.copy().clear_updaters(), color=GREEN, line_length=0.2, flash_radius=0.3),
@@ -401,11 +396,10 @@ class TangentSlope(GDScene):
         VGroup(rule, growth).arrange(DOWN, buff=0.14, aligned_edge=RIGHT)
         corner = axes.c2p(self.X_RANGE[1], self.Y_RANGE[1])
         VGroup(rule, growth).move_to(corner, aligned_edge=UP + RIGHT).shift(DOWN * 0.45)
-        shown = ", ".join(fmt(d, 2) for d in dist)
         said = (
-            f"From {fmt(self.NEAR_OFFSET, 1)} beside it, with learning rate {fmt(lr, 1)}, each "
-            f"step multiplies the distance by about |1 - eta f''| = {fmt(factor, 2)}: {shown}. "
-            "The run slides away."
+            f"From {fmt(self.NEAR_OFFSET, 1)} beside it, at learning rate {fmt(lr, 1)}, each step "
+            f"multiplies the distance by about |1 - eta f''| = {fmt(factor, 2)}: the run slides "
+            "away."
         )
         self.near_runs.append({
             "maximum": top, "lr": lr, "offset": self.NEAR_OFFSET, "trajectory": traj,

@@ -343,8 +343,8 @@ def plan_cards() -> list[CardPlan]:
         event=int(esc.value),
         marks=[("escape", r)],
         captions=[
-            f"SGD here is plain gradient descent. At the start its gradient is ({gx.shown}, "
-            f"{gy.shown}): only the x-component is almost zero, so x barely moves.",
+            f"SGD here is plain gradient descent. Its gradient at the start, ({gx.shown}, "
+            f"{gy.shown}), is almost zero only along x.",
             f"In {CRAWL_STEPS} steps it moves {moved.shown} along x; it leaves the saddle at step "
             f"{esc.shown}.",
         ],
@@ -1035,7 +1035,7 @@ class OptimizerTraits(GDScene):
         _fit(foot, 13.0).to_edge(DOWN, buff=0.3)
         self.summary_rows = rows
         self.summary_table = table
-        said = "Six characters, and behind each one a number from its own run."
+        said = "All six, side by side."
         self.caption(said, reading_time(said))
         heading = make_text("Six optimizers, six characters", font_size=30, weight="MEDIUM")
         heading.move_to(self.header, aligned_edge=LEFT)

@@ -2,12 +2,12 @@
 
 The parity runs compare every point of a 500-step path with ``torch.optim`` (single-tensor
 code path, float64) to ``rtol = optimizers.TORCH_PARITY_RTOL`` (1e-10), the tolerance the
-lecture quotes.  torch's CPU kernels fuse some multiply-adds and numpy
-does not, so the two differ in the last bit now and then; the cases below are chosen where the
-path is well conditioned, so such differences stay far below it (about 1e-11 at worst).  (Where a path is chaotic, for
-instance Adam with beta1 = 0.3 and beta2 = 0.9 zig-zagging along Rosenbrock's valley, a
-one-ulp change of the *start point* moves later points by far more than 1e-10 in numpy alone;
-such cases cannot be compared pointwise with any implementation and are left out.)
+lecture quotes.  torch's CPU kernels fuse some multiply-adds and numpy does not, so the two
+differ in the last bit now and then; the cases below are chosen where the path is well
+conditioned, so such differences stay far below it (about 1e-11 at worst).  (Where a path is
+chaotic, for instance Adam with beta1 = 0.3 and beta2 = 0.9 zig-zagging along Rosenbrock's
+valley, a one-ulp change of the *start point* moves later points by far more than 1e-10 in
+numpy alone; such cases cannot be compared pointwise with any implementation and are left out.)
 """
 
 from __future__ import annotations

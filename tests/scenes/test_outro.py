@@ -32,7 +32,7 @@ def test_outro_lines_are_computed(render_scene: Callable[..., tuple[Any, np.ndar
     assert step == 226
     saddle_line = next(p for p in scene.points if p.startswith("A saddle"))
     assert saddle_line == (
-        "A saddle slows plain gradient descent, it does not trap it: x grows "
+        "A saddle slows plain gradient descent, not traps it: x grows "
         f"\u00d7{fmt(growth, 2)} a step, out at step {step}."
     )
     assert "trap plain SGD" not in " ".join(scene.points)
@@ -46,7 +46,6 @@ def test_outro_lines_are_computed(render_scene: Callable[..., tuple[Any, np.ndar
     # the parity with torch is the tolerance the tests hold the optimizers to
     assert optimizers.TORCH_PARITY_RTOL == 1e-10
     assert scene.points[-1] == (
-        "Every run is in float64; the optimizers match torch.optim's paths to a relative "
-        "1e-10 (tested)."
+        "Runs in float64; the optimizers match torch.optim to a relative 1e-10 (tested)."
     )
     assert "exactly" not in scene.points[-1]
