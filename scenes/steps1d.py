@@ -226,10 +226,10 @@ def outcome(objective: objectives.Objective, traj: Trajectory, lr: float) -> Out
     Verdict = analysis.Verdict
     if v.verdict is Verdict.DIVERGED:
         words = f"diverged at step {v.stopped_at}" if v.stopped_at else "diverged"
-        detail: tuple[str, ...] = ("each jump longer than the last",)
+        detail: tuple[str, ...] = ()
     elif v.verdict is Verdict.CONVERGED:
         words = "converged"
-        detail = (f"last step and slope below {fmt(TOL, DIGITS)}",)
+        detail = (f"last step and slope within {fmt(TOL, DIGITS)}",)
     elif v.verdict is Verdict.STILL_MOVING:
         words = f"still moving, {fmt(v.last_step, DIGITS)} a step"
         detail = () if spot is None else (f"the {kind} is at x = {fmt(spot, DIGITS)}",)
@@ -503,7 +503,7 @@ class GradientSteps1D(GDScene):
                 )
             return said
         if v.verdict is Verdict.CONVERGED:
-            return f"{head}: converged, its last step and slope below {fmt(TOL, DIGITS)}."
+            return f"{head}: converged, its last step and slope within {fmt(TOL, DIGITS)}."
         return f"{head}: {result.words}."
 
 
