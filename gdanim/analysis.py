@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -36,13 +37,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Regime",
+    "RunVerdict",
+    "Verdict",
     "critical_lr",
     "curvature",
+    "distance_factor",
+    "nearest_flat_spot",
     "overshoot",
     "path_length",
     "regime",
     "saddle_escape_step",
     "steps_to_tolerance",
+    "verdict",
 ]
 
 _REL = 1e-9
@@ -223,3 +229,262 @@ def _value_at(traj: Trajectory, point: FloatArray) -> float:
 
     variables = list(traj.variables) or None
     return float(objectives.parse(traj.expression, variables).value(point))
+
+
+# --------------------------------------------------------------------------------------------
+# The verdict of a run: converged, still moving, bouncing without settling, or diverged
+# --------------------------------------------------------------------------------------------
+
+
+class Verdict(StrEnum):
+    """What a run did by its last step, as :func:`verdict` reads it from the run's data."""
+
+    CONVERGED = "converged"
+    STILL_MOVING = "still moving"
+    BOUNCING = "bouncing without settling"
+    DIVERGED = "diverged"
+
+
+@dataclass(frozen=True)
+class RunVerdict:
+    r"""The verdict of a run and the numbers it rests on (see :func:`verdict`).
+
+    Attributes
+    ----------
+    verdict : Verdict
+        What the run did.
+    steps : int
+        Steps the run took (up to where it stopped).
+    last_step : float
+        Length of its last step, :math:`\ell_T = \lVert x_T - x_{T-1} \rVert`.
+    slope : float
+        Norm of the gradient at its last point, :math:`\lVert \nabla f(x_T) \rVert`.
+    tol : float
+        The tolerance the verdict was judged with.
+    turned_back : bool
+        Whether the run turned back (two consecutive steps at an obtuse angle,
+        :math:`\langle d_t, d_{t-1} \rangle < 0`) within the window of its last steps.
+    shrinking : bool
+        Whether every step of the window was shorter than the one before it.
+    factor : float or None
+        For plain gradient descent, :func:`distance_factor` at the last point: the factor by
+        which one step multiplies a small distance there; ``None`` for other optimizers.
+    stopped_at : int or None
+        The step at which a diverged run stopped (``Trajectory.stopped_at``), else ``None``.
+    """
+
+    verdict: Verdict
+    steps: int
+    last_step: float
+    slope: float
+    tol: float
+    turned_back: bool
+    shrinking: bool
+    factor: float | None
+    stopped_at: int | None
+
+    def __str__(self) -> str:
+        return str(self.verdict)
+
+
+def distance_factor(objective: Objective, point: ArrayLike, lr: float) -> float:
+    r"""How much one gradient descent step near ``point`` multiplies a small distance.
+
+    Near a point :math:`p` the step :math:`x \mapsto x - \eta \nabla f(x)` changes a small
+    displacement :math:`\delta` into :math:`(I - \eta \nabla^2 f(p))\,\delta`, so the largest
+    factor is the spectral radius
+
+    .. math:: q = \max_i \lvert 1 - \eta \lambda_i \rvert,
+
+    with :math:`\lambda_i` the eigenvalues of the Hessian (:math:`|1 - \eta f''(p)|` in 1D). At a
+    flat spot :math:`x^*` the distance to it is multiplied by :math:`q` each step: below 1 the
+    runs nearby close in (a minimum with :math:`\eta \lambda_{\max} < 2`), above 1 they move
+    away (a maximum, a saddle, or a minimum with :math:`\eta \lambda_{\max} > 2`).
+
+    Examples
+    --------
+    >>> from gdanim import objectives
+    >>> distance_factor(objectives.get("parabola"), [0.0], 0.1)
+    0.8
+    >>> distance_factor(objectives.get("parabola"), [0.0], 1.1)
+    1.2000000000000002
+    >>> round(distance_factor(objectives.get("saddle"), [0.0, 0.0], 0.05), 12)
+    1.05
+    """
+    if lr <= 0.0:
+        raise ValueError(f"learning rate must be positive, got {lr}")
+    h = np.asarray(objective.hessian(np.asarray(point, dtype=np.float64)), dtype=np.float64)
+    if h.shape != (objective.dim, objective.dim):
+        raise ValueError(f"distance_factor needs one point of dimension {objective.dim}")
+    eig = np.linalg.eigvalsh((h + h.T) / 2.0)
+    return float(np.abs(1.0 - lr * eig).max())
+
+
+def nearest_flat_spot(
+    objective: Objective, point: ArrayLike, tol: float = 1e-12, max_iter: int = 100
+) -> FloatArray:
+    r"""The flat spot (:math:`\nabla f = 0`) that Newton's method reaches from ``point``.
+
+    Newton's method on the gradient, :math:`x \leftarrow x - (\nabla^2 f(x))^{-1} \nabla f(x)`,
+    until the step is below ``tol`` (relative to :math:`1 + \lVert x \rVert`). From a point in a
+    convex stretch around a minimum it lands on that minimum in a few iterations; use
+    :func:`curvature` on the result to tell a minimum from a maximum or a saddle.
+
+    Raises
+    ------
+    ValueError
+        If the Hessian is singular on the way or the iteration does not settle in
+        ``max_iter`` steps.
+
+    Examples
+    --------
+    >>> from gdanim import objectives
+    >>> wavy = objectives.get("wavy")
+    >>> round(float(nearest_flat_spot(wavy, [20.09])[0]), 6)
+    20.221876
+    >>> round(float(nearest_flat_spot(wavy, [-3.2])[0]), 6)
+    -1.825685
+    """
+    x = np.array(point, dtype=np.float64).reshape(objective.dim)
+    for _ in range(max_iter):
+        g = np.asarray(objective.grad(x), dtype=np.float64)
+        h = np.asarray(objective.hessian(x), dtype=np.float64)
+        try:
+            dx = np.linalg.solve(h, g)
+        except np.linalg.LinAlgError:
+            raise ValueError(f"the Hessian is singular at {x.tolist()}") from None
+        x = x - dx
+        if not np.all(np.isfinite(x)):
+            break
+        if float(np.linalg.norm(dx)) <= tol * (1.0 + float(np.linalg.norm(x))):
+            return x
+    raise ValueError(f"Newton's method found no flat spot from {np.asarray(point).tolist()}")
+
+
+def _plain_lr(traj: Trajectory) -> float | None:
+    """The learning rate of a plain gradient descent run (SGD without extras), else ``None``."""
+    hp = traj.hyperparameters
+    if traj.optimizer_name != "sgd":
+        return None
+    extras = (hp.get("momentum", 0.0), hp.get("weight_decay", 0.0))
+    if any(float(v) != 0.0 for v in extras) or hp.get("nesterov") or hp.get("maximize"):
+        return None
+    return float(hp["lr"])
+
+
+def verdict(
+    traj: Trajectory,
+    tol: float = 1e-3,
+    window: int = 3,
+    objective: Objective | None = None,
+) -> RunVerdict:
+    r"""What a run did by its last step: converged, still moving, bouncing, or diverged.
+
+    With :math:`x_0, \dots, x_T` the points up to where the run stopped, :math:`d_t = x_t -
+    x_{t-1}` its steps and :math:`\ell_t = \lVert d_t \rVert` their lengths, the rules are tried
+    in this order:
+
+    1. ``diverged`` - the run stopped: a point became non-finite or left the run's bound
+       (``Trajectory.diverged``); or, still inside, each of the last ``window`` steps was
+       longer than the one before and turned back from it (an oscillation whose every jump
+       is longer than the last, as gradient descent with :math:`\eta L > 2`).
+    2. ``converged`` - the last step and the gradient at the last point are both within
+       ``tol``: :math:`\ell_T \le \mathrm{tol}` and :math:`\lVert \nabla f(x_T) \rVert \le
+       \mathrm{tol}`.
+    3. ``bouncing without settling`` - the run turned back within the last ``window`` steps
+       (:math:`\langle d_t, d_{t-1} \rangle < 0`) and either its steps there did not all shrink
+       (:math:`\ell_t \ge \ell_{t-1}` for one of them) or, for plain gradient descent, one step
+       at its last point multiplies a small distance by :func:`distance_factor` :math:`> 1`, so
+       that a shrink there cannot last. It goes back and forth over the same stretch.
+    4. ``still moving`` - anything else: its steps shrink but the last is longer than ``tol``
+       (on its way to a flat spot), or it moves on without turning back.
+
+    Only the run's own data are used, plus the Hessian at its last point for plain gradient
+    descent (SGD without momentum, weight decay or maximize). A momentum run's step lengths
+    swing while it converges; judge it with a ``window`` longer than its swing.
+
+    Parameters
+    ----------
+    traj
+        A single run of at least one step.
+    tol
+        Tolerance on the last step's length and on the gradient's norm at the last point.
+    window
+        How many of the last steps are examined (at least 1; fewer if the run is shorter).
+    objective
+        The run's objective; parsed from ``traj.expression`` when not given.
+
+    Returns
+    -------
+    RunVerdict
+        The verdict and the numbers behind it.
+
+    Examples
+    --------
+    >>> from gdanim import descend, objectives, optimizers
+    >>> f = objectives.get("parabola")
+    >>> def judge(lr, steps=10, **kw):
+    ...     return verdict(descend(f, optimizers.sgd(lr=lr), [4.0], steps, **kw))
+    >>> [str(judge(lr)) for lr in (0.1, 0.5, 0.9, 1.0)]
+    ['still moving', 'converged', 'still moving', 'bouncing without settling']
+    >>> str(judge(1.1, bound=(-10.0, 10.0))), judge(1.1, bound=(-10.0, 10.0)).stopped_at
+    ('diverged', 6)
+    >>> str(judge(1.1))
+    'diverged'
+    >>> str(judge(0.1, steps=60))
+    'converged'
+    >>> v = judge(0.1)
+    >>> round(v.last_step, 6), v.shrinking, v.turned_back, v.factor
+    (0.107374, True, False, 0.8)
+    """
+    if traj.batched:
+        raise ValueError("verdict takes a single run; index the batch first")
+    if tol <= 0.0:
+        raise ValueError(f"tol must be positive, got {tol}")
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    points, _ = _single(traj)
+    steps = len(points) - 1
+    if steps < 1:
+        raise ValueError("verdict needs a run of at least one step")
+    if objective is None:
+        from gdanim import objectives
+
+        objective = objectives.parse(traj.expression, list(traj.variables) or None)
+    moves = np.diff(points, axis=0)
+    lengths = np.linalg.norm(moves, axis=-1)
+    last = points[-1]
+    slope = float(np.linalg.norm(np.asarray(traj.grads[steps], dtype=np.float64)))
+    lr = _plain_lr(traj)
+    factor = None if lr is None else distance_factor(objective, last, lr)
+
+    w = min(window, steps - 1)
+    if w >= 1:
+        recent = lengths[-w - 1 :]
+        turns = np.einsum("ij,ij->i", moves[-w:], moves[-w - 1 : -1]) < 0.0
+        shrinking = bool(np.all(recent[1:] < recent[:-1]))
+        growing = bool(np.all(recent[1:] > recent[:-1]))
+        turned_back, always_back = bool(turns.any()), bool(turns.all())
+    else:
+        shrinking = growing = turned_back = always_back = False
+    stopped = None if traj.stopped_at is None else int(traj.stopped_at)
+
+    if bool(traj.diverged) or (w == window and growing and always_back):
+        result = Verdict.DIVERGED
+    elif float(lengths[-1]) <= tol and slope <= tol:
+        result = Verdict.CONVERGED
+    elif turned_back and (not shrinking or (factor is not None and factor > 1.0)):
+        result = Verdict.BOUNCING
+    else:
+        result = Verdict.STILL_MOVING
+    return RunVerdict(
+        verdict=result,
+        steps=steps,
+        last_step=float(lengths[-1]),
+        slope=slope,
+        tol=tol,
+        turned_back=turned_back,
+        shrinking=shrinking,
+        factor=factor,
+        stopped_at=stopped,
+    )

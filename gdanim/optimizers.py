@@ -4,8 +4,10 @@ Every factory here is named after a ``torch.optim`` class (lower-cased) and take
 keywords with the same defaults, runs the same documented algorithm in the same order of
 floating point operations as torch's single-tensor code path, and rejects the same bad values
 with the same :class:`ValueError` messages.  A float64 run agrees with ``torch.optim`` in
-float64 to about 1e-12 relative (torch's CPU kernels fuse some multiply-adds, numpy does not,
-so the last bit can differ).
+float64 to :data:`TORCH_PARITY_RTOL` (1e-10) relative at every step, which the test suite checks
+for every optimizer and option over 500-step paths; measured differences are far smaller,
+around 1e-11 at most (torch's CPU kernels fuse some multiply-adds, numpy does not, so the last
+bit can differ and a long path can carry it along).
 
 An :class:`Optimizer` holds no mutable state.  :meth:`Optimizer.init` builds an
 :class:`OptState` for a starting point and :meth:`Optimizer.update` maps
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from gdanim.schedules import Schedule
 
 __all__ = [
+    "TORCH_PARITY_RTOL",
     "OptState",
     "Optimizer",
     "OptimizerSpecError",
@@ -74,6 +77,11 @@ __all__ = [
     "rmsprop",
     "sgd",
 ]
+
+
+#: The relative tolerance to which every path of these optimizers matches ``torch.optim``'s in
+#: float64: the tests compare each point of 500-step runs, every optimizer and option, with it.
+TORCH_PARITY_RTOL: Final = 1e-10
 
 
 class OptimizerSpecError(ValueError):

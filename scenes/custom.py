@@ -1283,6 +1283,9 @@ class CustomRace3D(SurfaceDescent3D):
     theta_start = -118 * DEGREES
     zoom = 0.7
     orbit_rate = 0.03
+    #: Whether the captions of ``params()`` are spread over the pause after the race too; a
+    #: subclass that narrates the end itself (in :meth:`after_race`) sets this to ``False``.
+    captions_over_outro = True
 
     def params(self) -> dict[str, Any]:
         """The scene's parameters (see :func:`load_params`); subclasses may fix their own."""
@@ -1308,6 +1311,14 @@ class CustomRace3D(SurfaceDescent3D):
         if undefined.any():
             floor.face_rgbas[undefined, :3] = UNDEFINED_FLOOR
         return floor, lines
+
+    def hud_note(self) -> Mobject | None:
+        """An extra note under the title and formula, shown with the formula; none here."""
+        return None
+
+    def after_race(self, outro: float) -> None:
+        """What follows the race: here a pause of ``outro`` seconds, the camera still turning."""
+        self.wait(outro)
 
     def construct(self) -> None:
         p = self.params()
@@ -1471,7 +1482,7 @@ class CustomRace3D(SurfaceDescent3D):
         # ---- play ------------------------------------------------------------------------------
         race_time = _race_time(steps)
         intro, outro = 4.2, 3.5
-        total = intro + race_time + outro
+        total = intro + race_time + (outro if self.captions_over_outro else 0.0)
         if not _user_captions(self, p["captions"], total):
             hole = (" There is no surface where f is undefined (the grey floor)."
                     if not surface.defined.all() else "")
@@ -1482,7 +1493,13 @@ class CustomRace3D(SurfaceDescent3D):
         self.add(floor, contours, axes.x_axis, axes.y_axis, labels[:2])
         self.play(FadeIn(surface), Create(axes.z_axis), FadeIn(labels[2]), Write(heading),
                   run_time=1.8)
-        self.play(Write(formula), run_time=1.0)
+        note = self.hud_note()
+        if note is not None:
+            note.next_to(hud_left, DOWN, buff=0.3, aligned_edge=LEFT)
+            self.add_fixed_in_frame_mobjects(note)
+            self.play(Write(formula), FadeIn(note), run_time=1.0)
+        else:
+            self.play(Write(formula), run_time=1.0)
         self.add_fixed_in_frame_mobjects(legend, counter)
         self.play(FadeIn(legend), FadeIn(counter), FadeIn(start, scale=0.5), run_time=1.0)
         self.add(*self.paths, *overlays_floor, *dots, *self.stop_marks)
@@ -1495,7 +1512,7 @@ class CustomRace3D(SurfaceDescent3D):
             best = min(ok, key=lambda r: float(r.values[-1]))
             self.caption(f"Lowest after {steps} steps: {best.optimizer.label}, "
                          f"f = {fmt(float(best.values[-1]), 4)}.", outro)
-        self.wait(outro)
+        self.after_race(outro)
         self.stop_ambient_camera_rotation()
 
 

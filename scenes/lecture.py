@@ -33,6 +33,7 @@ from manim import (
 
 from gdanim import objectives, optimizers
 from gdanim.cache import cached_descend
+from scenes.race import saddle_facts
 from scenes.style import (
     BODY_SIZE,
     CURVE_COLOR,
@@ -48,14 +49,17 @@ from scenes.style import (
     YELLOW,
     GDScene,
     fmt,
+    fmt_sci,
     make_axes_1d,
     make_marker,
     make_tex,
     make_text,
+    reading_time,
     title,
 )
 
 __all__ = ["BeyondSGD", "IntoTwoDimensions", "LearningFromData", "Outro", "TitleCard", "UpdateRule"]
+__all__ += ["outro_points"]
 
 
 class TitleCard(GDScene):
@@ -264,19 +268,43 @@ class LearningFromData(GDScene):
         self.play(FadeOut(VGroup(group, loss, note)))
 
 
+def outro_points() -> list[str]:
+    """The summary's lines; the saddle's and torch's numbers computed by gdanim.
+
+    The saddle lines read :func:`scenes.race.saddle_facts` of race C (plain gradient descent's
+    growth factor along x and its escape step; the runs started exactly on the ridge), the last
+    line :data:`gdanim.optimizers.TORCH_PARITY_RTOL`, the tolerance the tests hold every
+    optimizer's path to against ``torch.optim``.
+    """
+    facts = saddle_facts()
+    points = [
+        "The gradient points uphill; each step goes the other way.",
+        "The learning rate against the curvature decides the regime: 2/L is the limit.",
+        f"A saddle slows plain gradient descent, not traps it: x grows "
+        f"\u00d7{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}.",
+    ]
+    if "Adam" in facts.ridge_x and all(v == 0.0 for v in facts.ridge_x.values()):
+        points.append(
+            "Exactly on the ridge x = 0 the x-gradient is 0: every method stays, Adam included."
+        )
+    points += [
+        "Training a model is the same descent, on a loss the data define.",
+        "Runs in float64; the optimizers match torch.optim to a relative "
+        f"{fmt_sci(optimizers.TORCH_PARITY_RTOL, 0)} (tested).",
+    ]
+    return points
+
+
 class Outro(GDScene):
-    """The summary: what the lecture showed, in four lines."""
+    """The summary: what the lecture showed, one line at a time (``self.points``)."""
 
     def construct(self) -> None:
         self.section("Summary")
         head = title("What we saw")
+        self.points = outro_points()
         points: list[tuple[str, Any]] = [
-            ("The gradient points uphill; each step goes the other way.", TEXT_COLOR),
-            ("The learning rate against the curvature decides the regime: 2/L is the limit.",
-             TEXT_COLOR),
-            ("Saddles trap plain SGD; momentum and adaptive steps escape.", TEXT_COLOR),
-            ("Training a model is the same descent, on a loss the data define.", TEXT_COLOR),
-            ("Every number here was computed exactly, and matches torch.optim.", MUTED_TEXT),
+            (text, MUTED_TEXT if i == len(self.points) - 1 else TEXT_COLOR)
+            for i, text in enumerate(self.points)
         ]
         rows = VGroup(*(
             VGroup(
@@ -290,9 +318,9 @@ class Outro(GDScene):
             rows.scale_to_fit_width(12.8)
         self.play(FadeIn(head))
         for row, (text, _) in zip(rows, points, strict=True):
-            self.caption(text, 2.6)
+            self.caption(text, reading_time(text))
             self.play(FadeIn(row, shift=RIGHT * 0.2), run_time=0.8)
-            self.wait(1.8)
+            self.wait(max(1.8, reading_time(text) - 0.8))
         sign = make_text("gdanim", font_size=BODY_SIZE, color=END_COLOR, weight="BOLD")
         sign.to_edge(DOWN, buff=0.6)
         self.play(FadeIn(sign, shift=UP * 0.2))

@@ -8,6 +8,12 @@ point inside, and its exit step is recorded. Every number on screen (losses, the
 each run leaves the saddle region, exit steps) is read from the trajectories or from
 :func:`gdanim.analysis.saddle_escape_step`.
 
+Nesterov is a momentum method; it is late here only because it is raced at a five times smaller
+rate (the scenario's numbers). :func:`saddle_facts` says so with numbers: the ratio of the rates,
+Nesterov's escape step when it is run again at Momentum's rate, how much plain gradient descent's
+x grows per step, and the runs started exactly on the ridge :math:`x = 0`, where the x-gradient
+is zero and every method stays.
+
 The race is one animation of a step tracker with a time warp (slow at first, when the adaptive
 methods make their move, faster later, while SGD crawls); the paths, live losses, marks and notes
 follow the tracker through updaters, so nothing is rebuilt but six polylines per frame.
@@ -67,6 +73,7 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
+    reading_time,
     title,
 )
 
@@ -79,7 +86,10 @@ __all__ = [
     "OptimizerRace",
     "RaceResult",
     "RaceSpec",
+    "RaceSummary",
+    "SaddleFacts",
     "run_race",
+    "saddle_facts",
 ]
 
 
@@ -153,6 +163,92 @@ def run_race(spec: RaceSpec = RACE_C) -> dict[str, RaceResult]:
             path_length=path_length(traj),
         )
     return results
+
+
+@dataclass(frozen=True)
+class SaddleFacts:
+    """What the saddle race shows about gradient descent and Nesterov, computed from runs.
+
+    Attributes
+    ----------
+    nesterov_lr, momentum_lr : float
+        The two rates as raced.
+    rate_ratio : float
+        ``momentum_lr / nesterov_lr`` (5 in race C).
+    nesterov_step, momentum_step : int or None
+        Escape steps as raced (radius ``spec.saddle_radius``).
+    nesterov_same_rate_step : int or None
+        Nesterov's escape step when run again at Momentum's rate.
+    sgd_step : int or None
+        Plain gradient descent's escape step.
+    sgd_growth : float
+        :math:`x_1 / x_0` of the plain gradient descent run: how much x grows a step.
+    sgd_growth_steps : bool
+        Whether x grew by that factor at every step inside the saddle region.
+    ridge_x : dict of str to float
+        For every optimizer started exactly on the ridge (x = 0, same y), the largest
+        :math:`|x_t|` of its run: 0 for all of them.
+    ridge_grad_x : float
+        The x-component of the gradient on the ridge, at the start.
+    """
+
+    nesterov_lr: float
+    momentum_lr: float
+    rate_ratio: float
+    nesterov_step: int | None
+    momentum_step: int | None
+    nesterov_same_rate_step: int | None
+    sgd_step: int | None
+    sgd_growth: float
+    sgd_growth_steps: bool
+    ridge_x: dict[str, float]
+    ridge_grad_x: float
+
+
+@dataclass(frozen=True)
+class RaceSummary:
+    """The notes shown after the race, one at a time, with their captions and the footnote."""
+
+    notes: list[VGroup]
+    captions: list[str]
+    texts: list[str]
+    footnote: Mobject
+
+
+def saddle_facts(
+    spec: RaceSpec = RACE_C, results: dict[str, RaceResult] | None = None
+) -> SaddleFacts:
+    """Compute :class:`SaddleFacts` for a race with SGD, Momentum and Nesterov."""
+    res = run_race(spec) if results is None else results
+    f = objectives.get(spec.objective)
+    nes, mom, sgd = res["Nesterov"], res["Momentum"], res["SGD"]
+    nes_lr = float(str(nes.optimizer.hyperparameters["lr"]))
+    mom_lr = float(str(mom.optimizer.hyperparameters["lr"]))
+    again = getattr(optimizers, nes.optimizer.name)(
+        **{**nes.optimizer.hyperparameters, "lr": mom_lr}
+    )
+    same = cached_descend(f, again, spec.start, spec.steps, bound=spec.view)
+    xs = sgd.trajectory.points[:, 0]
+    inside = int(sgd.escape_step or len(xs) - 1)
+    growth = xs[1 : inside + 1] / xs[:inside]
+    ridge_start = (0.0, *spec.start[1:])
+    ridge: dict[str, float] = {}
+    for name, r in res.items():
+        run = cached_descend(f, r.optimizer, ridge_start, spec.steps, bound=spec.view)
+        ridge[name] = float(np.abs(run.points[:, 0]).max())
+    return SaddleFacts(
+        nesterov_lr=nes_lr,
+        momentum_lr=mom_lr,
+        rate_ratio=mom_lr / nes_lr,
+        nesterov_step=nes.escape_step,
+        momentum_step=mom.escape_step,
+        nesterov_same_rate_step=saddle_escape_step(same, spec.saddle, spec.saddle_radius),
+        sgd_step=sgd.escape_step,
+        sgd_growth=float(growth[0]),
+        sgd_growth_steps=bool(np.allclose(growth, growth[0], rtol=1e-9)),
+        ridge_x=ridge,
+        ridge_grad_x=float(f.grad(np.array(ridge_start))[0]),
+    )
 
 
 # How each path is drawn: stroke width, casing, head shape; bottom to top in this order. SGD,
@@ -279,6 +375,7 @@ class OptimizerRace(GDScene):
         spec = self.spec
         f = objectives.get(spec.objective)
         self.results = run_race(spec)
+        self.facts = saddle_facts(spec, self.results)
         names = _order(list(self.results))
         self.section("Optimizer race on a saddle")
 
@@ -362,27 +459,27 @@ class OptimizerRace(GDScene):
         counter = panel["counter"]
 
         # ---- intro ------------------------------------------------------------------------
-        self.caption(
-            f"A saddle: f(x, y) = {plain_formula(f.text)}. Downhill along x, uphill along y; "
-            "at (0, 0) the gradient vanishes, but it is not a minimum.",
-            2.7,
+        said = (
+            f"A saddle, f = {plain_formula(f.text)}: downhill along x, uphill along y; flat at "
+            "(0, 0), but not a minimum."
         )
+        self.caption(said, reading_time(said))
         self.play(FadeIn(head), FadeIn(axes), FadeIn(cmap), Write(panel["formula"]),
                   run_time=1.5)
         self.play(FadeIn(saddle_mark), Write(region), FadeIn(region_label), run_time=1.2)
-        self.caption(
-            f"{_count_word(len(names))} optimizers start together, a hair's breadth off the "
-            "ridge x = 0, "
-            f"for {spec.steps} steps each.",
-            3.2,
+        self.wait(max(0.0, reading_time(said) - 2.7))
+        said = (
+            f"{_count_word(len(names))} optimizers start a hair's breadth off the ridge x = 0. "
+            "SGD here is plain gradient descent, on the exact gradient."
         )
+        self.caption(said, reading_time(said))
         self.play(FadeIn(start), FadeIn(start_label), run_time=0.6)
         self.play(
             LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in panel["rows"]], lag_ratio=0.15),
             FadeIn(counter),
             run_time=1.8,
         )
-        self.wait(0.8)
+        self.wait(max(0.8, reading_time(said) - 2.4))
 
         # ---- the race ---------------------------------------------------------------------
         # paths under the marks (z-index 2) and the heads (z-index 3)
@@ -416,18 +513,21 @@ class OptimizerRace(GDScene):
         self.section("What the paths show")
         summary = self._summary(names, axes)
         last_note = notes[-1].mob if notes else VGroup()
-        self.caption(summary.caption, 5.0)
-        self.play(FadeIn(summary, shift=UP * 0.15), last_note.animate.set_opacity(0.0),
-                  run_time=0.8)
-        self.wait(4.5)
-        self.caption(
-            "Torch's conventions: epsilon outside the square root, and Nesterov's step "
-            "uses the gradient at the current point.",
-            3.5,
-        )
+        shown: list[Mobject] = []
+        previous: Mobject = last_note
+        for i, (note, said) in enumerate(zip(summary.notes, summary.captions, strict=True)):
+            hold = reading_time(said)
+            self.caption(said, hold)
+            self.play(FadeIn(note, shift=UP * 0.15), previous.animate.set_opacity(0.0),
+                      run_time=0.8)
+            self.wait(max(1.0, hold - 0.8))
+            shown.append(note)
+            if i + 1 < len(summary.notes):
+                previous = note
+        # torch's conventions stay on screen as a footnote, without a caption of their own
         self.play(FadeIn(summary.footnote), run_time=0.6)
-        self.wait(3.0)
-        self.notes_shown = [*[r.mob for r in notes], summary]
+        self.wait(1.5)
+        self.notes_shown = [*[r.mob for r in notes], *shown]
 
     # ------------------------------------------------------------------------------------
     def _panel(self, names: list[str], tracker: ValueTracker, f: Any) -> dict[str, Any]:
@@ -618,7 +718,7 @@ class OptimizerRace(GDScene):
         adaptive = [n for n in ("RMSprop", "Adam", "AdaGrad") if n in res and res[n].escape_step]
         adaptive.sort(key=lambda n: res[n].escape_step or 0)
         momentum = [n for n in ("Momentum",) if n in res and res[n].escape_step]
-        crawl = [n for n in ("Nesterov", "SGD") if n in res and res[n].escape_step]
+        late = [n for n in ("Nesterov", "SGD") if n in res and res[n].escape_step]
         self.note_facts: list[tuple[str, int]] = []
         notes.append(
             (
@@ -646,15 +746,22 @@ class OptimizerRace(GDScene):
             )
             notes.append((text, s, None))
             self.note_facts.append(("Momentum", s))
-        if crawl:
-            parts = [f"{n} at step {res[n].escape_step}" for n in crawl]
-            text = (
-                "Plain gradient steps crawl: near x = 0 the slope along x, \u2212x, is almost "
-                f"zero. They leave late: {_join(parts)}."
-            )
-            first = min(res[n].escape_step or 0 for n in crawl)
-            notes.append((text, first, None))
-            self.note_facts += [(n, res[n].escape_step or 0) for n in crawl]
+        if late:
+            facts = self.facts
+            parts = []
+            if "Nesterov" in late:
+                parts.append(
+                    f"Nesterov, at a {_fraction(facts.rate_ratio)} of the others' rate, is out at "
+                    f"step {res['Nesterov'].escape_step}."
+                )
+            if "SGD" in late:
+                parts.append(
+                    "Plain gradient descent (SGD) crawls, the slope along x, \u2212x, almost zero "
+                    f"near x = 0: out at step {res['SGD'].escape_step}."
+                )
+            first = min(res[n].escape_step or 0 for n in late)
+            notes.append((" ".join(parts), first, None))
+            self.note_facts += [(n, res[n].escape_step or 0) for n in late]
         # each note stays until the next one comes in
         reveals: list[_Reveal] = []
         for i, (text, at, _end) in enumerate(notes):
@@ -693,51 +800,108 @@ class OptimizerRace(GDScene):
             if n in ("Nesterov", "SGD") and r.escape_step is not None
         )
         if slow:
-            last_step, last_name = slow[-1]
-            text = f"{last_name} crawls out only at step {last_step}"
-            if len(slow) > 1:
-                text += "; " + _join([f"{n} at step {s}" for s, n in slow[:-1]])
-            events.append((float(last_step), text + "."))
-        # each caption lasts until the next one starts (at most 4 s, at least 1.5 s)
+            names = {"SGD": "plain gradient descent (SGD)", "Nesterov": "Nesterov"}
+            parts = [f"{names[n]} at step {s}" for s, n in slow]
+            text = "Late: " + _join(parts) + "."
+            events.append((float(slow[0][0]), text))
+        # each caption lasts until the next one starts (at most its reading time, at least
+        # 1.5 s); the last one until the race ends
         out: list[tuple[str, float, float]] = []
         for i, (step, text) in enumerate(events):
             t0 = warp.time_of(step)
             t1 = warp.time_of(events[i + 1][0]) if i + 1 < len(events) else warp.run_time
-            out.append((text, step, max(1.5, min(4.0, t1 - t0 - 0.1))))
+            out.append((text, step, max(1.5, min(reading_time(text), t1 - t0 - 0.1))))
         return out
 
     # ------------------------------------------------------------------------------------
-    def _summary(self, names: list[str], axes: Any) -> VGroup:
+    def _summary(self, names: list[str], axes: Any) -> RaceSummary:
+        """Notes after the race, one at a time, each with its caption.
+
+        AdaGrad against RMSprop; why Nesterov is late (its rate, not its method); plain gradient
+        descent slowed, not trapped, and what happens exactly on the ridge.
+        """
         res = self.results
-        bits: list[str] = []
-        caption: list[str] = []
+        facts = self.facts
+        texts: list[str] = []
+        captions: list[str] = []
         if "AdaGrad" in res and "RMSprop" in res:
             a, r = res["AdaGrad"], res["RMSprop"]
             if a.escape_step is not None and a.exit_step is not None and r.exit_step is not None:
-                bits.append(
+                texts.append(
                     f"AdaGrad leaves the saddle early (step {a.escape_step}), but its sum of "
                     "squared gradients only grows, so its steps keep shrinking: it reaches the "
                     f"edge at step {a.exit_step}, RMSprop at step {r.exit_step}."
                 )
-                caption.append(
+                captions.append(
                     f"AdaGrad leaves the saddle at step {a.escape_step} but, with ever smaller "
                     f"steps, reaches the edge only at step {a.exit_step}; RMSprop at step "
                     f"{r.exit_step}."
                 )
-        text = bits[0] if bits else "Every run left the saddle region."
-        note = self._note(text, axes)
+        if facts.nesterov_step is not None and facts.nesterov_same_rate_step is not None:
+            ratio = _times(facts.rate_ratio)
+            texts.append(
+                f"Nesterov is a momentum method. It is late only because it is raced at lr "
+                f"{fmt_lr(facts.nesterov_lr)}, {ratio} times smaller than the others' "
+                f"{fmt_lr(facts.momentum_lr)}: the rate, not the method. At lr "
+                f"{fmt_lr(facts.momentum_lr)} it leaves at step "
+                f"{facts.nesterov_same_rate_step}, before Momentum (step {facts.momentum_step})."
+            )
+            captions.append(
+                f"Nesterov, a momentum method, is late for its {ratio} times smaller rate: at lr "
+                f"{fmt_lr(facts.momentum_lr)} it leaves at step {facts.nesterov_same_rate_step}, "
+                f"before Momentum's {facts.momentum_step}."
+            )
+        if facts.sgd_step is not None:
+            everyone = "every method" if len(facts.ridge_x) > 2 else "both methods"
+            stays = "Adam" in facts.ridge_x and all(v == 0.0 for v in facts.ridge_x.values())
+            ridge = (
+                f" Started exactly on the ridge x = 0, where the x-gradient is 0, {everyone} "
+                "stays on it, Adam included."
+                if stays
+                else ""
+            )
+            texts.append(
+                "Plain gradient descent is slowed, not trapped: x grows about "
+                f"\u00d7{fmt(facts.sgd_growth, 2)} a step, and it leaves at step "
+                f"{facts.sgd_step}.{ridge}"
+            )
+            captions.append(
+                f"Plain gradient descent is slowed, not trapped: x grows \u00d7"
+                f"{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}."
+                + (" Exactly on the ridge, where the x-gradient is 0, every method stays."
+                   if ridge else "")
+            )
+        if not texts:
+            texts.append("Every run left the saddle region.")
+            captions.append(texts[0])
         foot = make_text(
             "Update rules as in torch.optim: epsilon outside the square root; Nesterov in "
             "torch's form.",
             font_size=14,
             color=MUTED_TEXT,
         )
-        foot.to_edge(DOWN, buff=0.15).align_to(note, LEFT)
-        group = VGroup(note)
-        group.caption = " ".join(caption) if caption else text.replace("\n", " ")
-        group.footnote = foot
-        group.text = text
-        return group
+        notes = [self._note(t, axes) for t in texts]
+        foot.to_edge(DOWN, buff=0.15).align_to(notes[0], LEFT)
+        return RaceSummary(notes, captions, texts, foot)
+
+
+def fmt_lr(lr: float) -> str:
+    """A learning rate as the specs write it: ``0.05``, ``0.01``, ``1.5``."""
+    return f"{lr:g}"
+
+
+def _times(ratio: float) -> str:
+    """A ratio of rates as words: ``five`` for 5.0, else its number."""
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 10: "ten"}
+    k = round(ratio)
+    return words[k] if abs(ratio - k) < 1e-9 and k in words else fmt(ratio, 1)
+
+
+def _fraction(ratio: float) -> str:
+    """``fifth`` for 5, ``half`` for 2: the share of a rate ``ratio`` times smaller."""
+    words = {2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
+    k = round(ratio)
+    return words[k] if abs(ratio - k) < 1e-9 and k in words else f"1/{fmt(ratio, 1)}"
 
 
 def _count_word(n: int) -> str:

@@ -94,6 +94,7 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
+    reading_time,
     title,
 )
 
@@ -604,6 +605,12 @@ class StochasticVsBatch(GDScene):
         self._tiny_example()
         self._batch_sizes()
 
+    def _say(self, text: str) -> float:
+        """Caption ``text`` from now for as long as it takes to read aloud; that time."""
+        hold = reading_time(text)
+        self.caption(text, hold)
+        return hold
+
     # ---- part 1: the four points of S3 -------------------------------------------------------
 
     def _tiny_example(self) -> None:
@@ -698,37 +705,52 @@ class StochasticVsBatch(GDScene):
             _set_counter(step_row, k)
             _set_number(w_read, float(w_at[k]))
 
-        self.caption(
-            f"{n} points on the line y = 2x, and the model y = w x, starting from "
-            f"w = {fmt(w0, 1)}.",
-            3,
+        # part one's runs took the exact gradient of a known function at every step: plain
+        # gradient descent, even where the optimizer is torch's SGD; here the gradient comes
+        # from samples of data
+        so_far = make_text(
+            "so far every step used the exact gradient: plain gradient descent",
+            font_size=SMALL_SIZE,
+            color=MUTED_TEXT,
         )
-        self.play(FadeIn(head), Create(axes), FadeIn(dots, lag_ratio=0.2), run_time=1.4)
-        self.play(Create(line), FadeIn(line_name), run_time=0.8)
-        self.wait(0.8)
-        self.caption(
+        so_far.next_to(head, DOWN, buff=0.12)
+        self.so_far = so_far
+        said = (
+            "So far every step used the exact gradient: plain gradient descent, even where the "
+            "optimizer is named SGD."
+        )
+        self.bridge_caption = said
+        hold = self._say(said)
+        self.play(FadeIn(head), FadeIn(so_far), run_time=1.0)
+        self.play(Create(axes), FadeIn(dots, lag_ratio=0.2), run_time=1.4)
+        self.wait(max(0.5, hold - 2.4))
+        hold = self._say(
+            f"{n} points on the line y = 2x, and the model y = w x, starting from "
+            f"w = {fmt(w0, 1)}."
+        )
+        self.play(FadeOut(so_far), Create(line), FadeIn(line_name), run_time=0.8)
+        self.wait(max(0.8, hold - 0.8))
+        hold = self._say(
             "Stochastic gradient descent takes one sample at a time: its loss, its derivative, "
-            "one update.",
-            3.5,
+            "one update."
         )
         self.play(Write(rule), run_time=1.8)
-        self.wait(1.7)
-        self.caption(
+        self.wait(max(1.7, hold - 1.8))
+        hold = self._say(
             f"The first sample is ({fmt(x[i0], 0)}, {fmt(y[i0], 0)}); with learning rate {lr_s} "
-            f"w moves from {fmt(w0, 1)} to {fmt(w1, 3)}.",
-            3.2,
+            f"w moves from {fmt(w0, 1)} to {fmt(w1, 3)}."
         )
         self.play(FadeIn(first_group), run_time=1.0)
         self.play(FadeIn(status), FadeIn(ring), run_time=0.6)
         status.add_updater(update_status)
         self.play(tracker.animate.set_value(1.0), run_time=1.0)
-        self.wait(0.6)
-        self.caption(
-            f"Then the next sample, and the next, in order, for {epochs} passes over the data.",
-            4,
+        self.wait(max(0.6, hold - 2.6))
+        hold = self._say(
+            f"Then the next sample, in order, for {epochs} passes over the data."
         )
         self.play(tracker.animate.set_value(float(n)), run_time=2.0, rate_func=linear)
-        self.play(tracker.animate.set_value(float(steps)), run_time=2.4, rate_func=smooth)
+        self.play(tracker.animate.set_value(float(steps)), run_time=max(2.4, hold - 2.0),
+                  rate_func=smooth)
         for mob in (line, ring, status):
             mob.clear_updaters()
         update_status(status)
@@ -746,13 +768,12 @@ class StochasticVsBatch(GDScene):
         prediction.next_to(exact, DOWN, buff=0.3).align_to(w_read, LEFT)
         self.prediction = prediction
         pred_dot = make_marker(axes.c2p(5, pred), END_COLOR, radius=0.1)
-        self.caption(
-            f"After {steps} single-sample steps w = {fmt(w_final)} (in float64 "
-            f"{w_final!r}); the prediction at x = 5 is {pred_s}.",
-            5,
+        hold = self._say(
+            f"After {steps} single-sample steps w = {fmt(w_final)}; the prediction at x = 5 is "
+            f"{pred_s}."
         )
         self.play(FadeIn(exact), FadeIn(prediction), FadeIn(pred_dot, scale=1.5), run_time=1.0)
-        self.wait(2.2)
+        self.wait(max(2.2, hold - 1.0))
         self.play(*[FadeOut(m) for m in list(self.mobjects)], run_time=0.8)
 
     # ---- part 2: batch sizes on the line of S4 -----------------------------------------------
@@ -842,17 +863,16 @@ class StochasticVsBatch(GDScene):
                 updates.set_value(k)
                 evals.set_value(int(run.grad_evals[k]))
 
-        self.caption(
-            f"Back to the line of {n} points. Three ways to estimate each gradient: from all "
-            "points, from ten, or from one.",
-            4.7,
+        hold = self._say(
+            f"Back to the {n} points: each gradient from all of them, from ten, or from one."
         )
         self.play(FadeIn(head), FadeIn(over_map), Create(over), run_time=1.2)
         self.play(FadeIn(table, lag_ratio=0.1), FadeIn(start_dot), run_time=1.0)
         self.add(over_paths)
         table.add_updater(update_counters)
-        self.play(tracker.animate.set_value(3.0), run_time=2.5, rate_func=linear)
-        self.caption("All three reach the valley in a few updates. Zoom in on its floor.", 1.8)
+        self.play(tracker.animate.set_value(3.0), run_time=max(2.5, hold - 2.2),
+                  rate_func=linear)
+        hold = self._say("All three reach the valley fast. Zoom in on its floor.")
         self.play(Create(zoom_rect), run_time=0.6)
         grow = zoom.frame_box.copy()
         self.play(
@@ -864,23 +884,24 @@ class StochasticVsBatch(GDScene):
         )
         self.remove(grow)
         self.add(zoom_paths)
-        self.caption(
-            "Each full-batch update costs a gradient for every point; a one-sample update costs "
-            "one. The counters add up the cost.",
-            5,
+        self.wait(max(0.0, hold - 1.8))
+        hold = self._say(
+            "A full-batch update costs a gradient per point, a one-sample update one: the "
+            "counters add up."
         )
         self.play(tracker.animate.set_value(10.0), run_time=2.5, rate_func=linear)
         full = runs["full"]
-        self.play(tracker.animate.set_value(float(full.steps)), run_time=3.5, rate_func=linear)
+        self.play(tracker.animate.set_value(float(full.steps)), run_time=max(3.5, hold - 2.5),
+                  rate_func=linear)
         single, mini = runs["single"], runs["mini"]
-        self.caption(
+        hold = self._say(
             f"Full batch: {full.steps} smooth updates, {int(full.grad_evals[-1]):,} gradient "
             f"evaluations. Ten at a time: {mini.steps}, {int(mini.grad_evals[-1]):,}. "
-            f"One at a time: {single.steps:,} noisy updates, {int(single.grad_evals[-1]):,}.",
-            4.5,
+            f"One at a time: {single.steps:,} noisy updates, {int(single.grad_evals[-1]):,}."
         )
         last = max(r.steps for r in runs.values())
-        self.play(tracker.animate.set_value(float(last)), run_time=4.5, rate_func=linear)
+        self.play(tracker.animate.set_value(float(last)), run_time=max(4.5, hold),
+                  rate_func=linear)
         table.clear_updaters()
         update_counters(table)
         for mob in (*over_paths, *zoom_paths):
@@ -889,14 +910,13 @@ class StochasticVsBatch(GDScene):
         note = _batch_note()
         note.move_to([0, 0, 0]).align_to(np.array([-6.55, 2.75, 0.0]), UP + LEFT)
         self.note = note
-        self.caption(
-            "Noise helps escape saddles, but single samples are serial; full batches are smooth "
-            "but costly. Mini-batches trade between the two.",
-            5,
+        hold = self._say(
+            "One sample: cheap, noisy, serial. Full batch: smooth, costly. Mini-batches trade "
+            "between the two."
         )
         self.play(FadeOut(Group(over, over_map, over_paths, zoom_rect, start_dot)), run_time=0.6)
         self.play(FadeIn(note, lag_ratio=0.15), run_time=1.5)
-        self.wait(2.9)
+        self.wait(max(2.9, hold - 2.1))
 
 
 def _zoom_path(
@@ -1017,7 +1037,7 @@ def _batch_note() -> VGroup:
         (
             "Mini-batches:",
             PURPLE,
-            ("parallel within an update,", "with enough noise to help", "escape saddles"),
+            ("parallel within an update,", "less noisy than one sample"),
         ),
     )
     blocks = VGroup()

@@ -5,10 +5,15 @@ r"""Gradient descent in one dimension, one arrow per step (scenario S1).
   the learning rate in the title and the step, :math:`x_t` and :math:`f(x_t)` read out live. It
   plays four runs: :math:`x^2` from 4 with :math:`\eta = 0.1`, then :math:`x \cos(0.15 \pi x)`
   with :math:`\eta = 0.1` from 15, :math:`\eta = 0.2` from -8 and :math:`\eta = 3` from 15.
+  What each run did is :func:`gdanim.analysis.verdict` of it (still moving, converged, bouncing
+  without settling, diverged), with the numbers behind it: the last step's length, the nearest
+  flat spot (:func:`gdanim.analysis.nearest_flat_spot`) and, for a run that bounces, the factor
+  :math:`|1 - \eta f''|` by which a step multiplies the distance to that minimum.
 * :class:`LearningRateRegimes` puts four runs on :math:`x^2` side by side (:math:`\eta` = 0.1,
-  0.5, 0.9, 1.1), names each one's regime as :func:`gdanim.analysis.regime` computes it and marks
-  the critical rate :math:`\eta_c = 2 / L`. The diverging run is stopped by ``descend`` at the
-  edge of its axes and marked "diverged at step N".
+  0.5, 0.9, 1.1), names each one's regime as :func:`gdanim.analysis.regime` computes it, says
+  what each run did after its ten steps (:func:`gdanim.analysis.verdict`) and marks the critical
+  rate :math:`\eta_c = 2 / L`. The diverging run is stopped by ``descend`` at the edge of its
+  axes and marked "diverged at step N".
 
 The scenes never iterate an optimizer themselves: every run is a :func:`gdanim.descend`
 trajectory, every number on screen is read from it or from :mod:`gdanim.analysis`, and every
@@ -59,10 +64,13 @@ from scenes.style import (
     AXIS_COLOR,
     BODY_SIZE,
     END_COLOR,
+    GREEN,
     LABEL_SIZE,
     MATH_SIZE,
     MUTED_TEXT,
+    PURPLE,
     REGIME_COLORS,
+    SKY,
     SMALL_SIZE,
     START_COLOR,
     TEXT_COLOR,
@@ -79,6 +87,7 @@ from scenes.style import (
     nice_range,
     optimizer_color,
     plot_objective_1d,
+    reading_time,
     stack_readouts,
     symmetric_range,
     tick_decimals,
@@ -86,17 +95,31 @@ from scenes.style import (
 )
 
 __all__ = [
+    "TOL",
+    "VERDICT_COLORS",
     "GradientSteps1D",
     "LearningRateRegimes",
+    "Outcome",
     "Panel",
     "RunSpec",
     "RunView",
     "eta_tex",
+    "outcome",
     "step_arrow",
 ]
 
 #: Decimals of every number read out on screen.
 DIGITS = 3
+#: Tolerance of the verdicts: a run has converged when its last step and its slope are both
+#: within it (a change the three-decimal readouts would barely show).
+TOL = 1e-3
+#: Colour of each verdict.
+VERDICT_COLORS: dict[str, str] = {
+    str(analysis.Verdict.CONVERGED): GREEN,
+    str(analysis.Verdict.STILL_MOVING): SKY,
+    str(analysis.Verdict.BOUNCING): PURPLE,
+    str(analysis.Verdict.DIVERGED): VERMILLION,
+}
 
 
 def eta_tex(lr: float) -> str:
@@ -157,6 +180,71 @@ def _last_index(traj: Trajectory) -> int:
     return traj.steps if traj.stopped_at is None else int(traj.stopped_at) - 1
 
 
+@dataclass(frozen=True)
+class Outcome:
+    r"""What a 1D gradient descent run did, and the numbers that say so, all from gdanim.
+
+    ``verdict`` is :func:`gdanim.analysis.verdict` of the run (tolerance :data:`TOL`); ``spot`` is
+    the flat spot Newton's method reaches from the run's last point and ``spot_kind`` whether it
+    is a minimum or a maximum (the sign of :func:`gdanim.analysis.curvature`); ``spot_factor`` is
+    :func:`gdanim.analysis.distance_factor` there, :math:`|1 - \eta f''|`. ``words`` is the line
+    shown on screen, ``detail`` the smaller lines under it.
+    """
+
+    verdict: analysis.RunVerdict
+    spot: float | None
+    spot_kind: str
+    spot_curvature: float | None
+    spot_factor: float | None
+    words: str
+    detail: tuple[str, ...]
+
+    @property
+    def color(self) -> str:
+        """The verdict's colour."""
+        return VERDICT_COLORS[str(self.verdict.verdict)]
+
+
+def outcome(objective: objectives.Objective, traj: Trajectory, lr: float) -> Outcome:
+    """The verdict of a plain gradient descent run in 1D, and the words that state it."""
+    v = analysis.verdict(traj, tol=TOL, objective=objective)
+    end = _last_index(traj)
+    spot: float | None = None
+    bend: float | None = None
+    factor: float | None = None
+    kind = "flat spot"
+    if v.verdict is not analysis.Verdict.DIVERGED:
+        try:
+            found = analysis.nearest_flat_spot(objective, traj.points[end])
+        except ValueError:
+            found = None
+        if found is not None:
+            spot = float(found[0])
+            bend = analysis.curvature(objective, found)
+            kind = "minimum" if bend > 0 else "maximum" if bend < 0 else "flat spot"
+            factor = analysis.distance_factor(objective, found, lr)
+    Verdict = analysis.Verdict
+    if v.verdict is Verdict.DIVERGED:
+        words = f"diverged at step {v.stopped_at}" if v.stopped_at else "diverged"
+        detail: tuple[str, ...] = ()
+    elif v.verdict is Verdict.CONVERGED:
+        words = "converged"
+        detail = (f"last step and slope within {fmt(TOL, DIGITS)}",)
+    elif v.verdict is Verdict.STILL_MOVING:
+        words = f"still moving, {fmt(v.last_step, DIGITS)} a step"
+        detail = () if spot is None else (f"the {kind} is at x = {fmt(spot, DIGITS)}",)
+    else:
+        words = "bouncing without settling"
+        if kind == "minimum" and spot is not None and bend is not None and lr * bend > 2.0:
+            detail = (
+                f"nearest minimum: x = {fmt(spot, DIGITS)}",
+                f"\u03b7 f'' there = {fmt(lr * bend, 2)} > 2",
+            )
+        else:
+            detail = ("its steps do not shrink",)
+    return Outcome(v, spot, kind, bend, factor, words, detail)
+
+
 # --------------------------------------------------------------------------------------------
 # GradientSteps1D
 # --------------------------------------------------------------------------------------------
@@ -164,14 +252,12 @@ def _last_index(traj: Trajectory) -> int:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One arrow-traced run: objective (catalog name), learning rate, start, steps, verdict."""
+    """One arrow-traced run: objective (catalog name), learning rate, start and steps."""
 
     objective: str
     lr: float
     x0: float
     steps: int
-    #: What the run shows, in words (checked against the trajectory by the tests).
-    verdict: str
 
 
 @dataclass
@@ -190,6 +276,8 @@ class RunView:
     x_readout: DecimalNumber | None = None
     f_readout: DecimalNumber | None = None
     verdict: Mobject | None = None
+    outcome: Outcome | None = None
+    captions: list[str] = field(default_factory=list)
 
 
 class GradientSteps1D(GDScene):
@@ -201,13 +289,16 @@ class GradientSteps1D(GDScene):
         One :class:`RunView` per run, in order.
     ``step_arrows``
         Every step arrow drawn, all runs in order (one per step: ``sum(spec.steps)``).
+
+    Each run's verdict is :func:`outcome` of its trajectory (``RunView.outcome``): the words on
+    screen and the numbers in the subcaptions are read from it.
     """
 
     RUNS: tuple[RunSpec, ...] = (
-        RunSpec("parabola", 0.1, 4.0, 10, "slow, steady convergence"),
-        RunSpec("wavy", 0.1, 15.0, 10, "settles in a local minimum"),
-        RunSpec("wavy", 0.2, -8.0, 10, "settles in a local minimum"),
-        RunSpec("wavy", 3.0, 15.0, 10, "oscillates, ends near the origin"),
+        RunSpec("parabola", 0.1, 4.0, 10),
+        RunSpec("wavy", 0.1, 15.0, 10),
+        RunSpec("wavy", 0.2, -8.0, 10),
+        RunSpec("wavy", 3.0, 15.0, 10),
     )
     #: Seconds per step arrow.
     STEP_TIME = 0.42
@@ -271,10 +362,15 @@ class GradientSteps1D(GDScene):
             [("start", START_COLOR), ("end", END_COLOR)], direction=RIGHT, buff=0.5
         )
 
-        # the verdict is shown at the end, but laid out now so that everything fits
-        verdict = make_text(spec.verdict, LABEL_SIZE, END_COLOR)
+        # the verdict, computed from the run, is shown at the end, but laid out now so that
+        # everything fits
+        result = outcome(obj, traj, spec.lr)
         panel_left = axes.get_right()[0] + 0.45
         max_w = config.frame_width / 2 - 0.45 - panel_left
+        verdict = VGroup(make_text(result.words, LABEL_SIZE, result.color))
+        for line in result.detail:
+            verdict.add(make_text(line, SMALL_SIZE, MUTED_TEXT))
+        verdict.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         if verdict.width > max_w:
             verdict.scale(max_w / verdict.width)
         panel = VGroup(f_tex, rule_block, readouts, legend)
@@ -304,18 +400,28 @@ class GradientSteps1D(GDScene):
         end_marker.set_z_index(3)
 
         view = RunView(
-            spec, obj, traj, axes, heading, arrows, start_marker, end_marker, t_num, x_num, f_num
+            spec, obj, traj, axes, heading, arrows, start_marker, end_marker, t_num, x_num, f_num,
+            outcome=result,
         )
         self.runs.append(view)
         self.step_arrows.extend(arrows)
 
         # ---- animate ----
-        intro = (
-            f"Gradient descent on f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)} with learning "
-            f"rate {fmt(spec.lr, DIGITS)}: each arrow is one step, x minus eta times f'(x)."
-        )
         if previous is None:
-            self.play(Write(heading), run_time=1.0, subcaption=intro, subcaption_duration=4.0)
+            intro = (
+                f"Gradient descent on f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)} with "
+                f"learning rate {fmt(spec.lr, DIGITS)}: each arrow is one step, x minus eta "
+                "times f'(x)."
+            )
+        else:
+            intro = (
+                f"Now f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)}, learning rate "
+                f"{fmt(spec.lr, DIGITS)}."
+            )
+        view.captions.append(intro)
+        if previous is None:
+            self.play(Write(heading), run_time=1.0, subcaption=intro,
+                      subcaption_duration=reading_time(intro))
             self.play(Create(axes), run_time=0.8)
             self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.2)
         else:
@@ -332,7 +438,7 @@ class GradientSteps1D(GDScene):
                 ),
                 run_time=1.2,
                 subcaption=intro,
-                subcaption_duration=4.0,
+                subcaption_duration=reading_time(intro),
             )
         self.play(FadeIn(start_marker, scale=0.4), run_time=0.4)
 
@@ -354,17 +460,16 @@ class GradientSteps1D(GDScene):
             f_num.set_value(float(fmt(fs[t + 1], DIGITS)))
         self.play(FadeIn(end_marker, scale=0.4), run_time=0.4)
 
-        outcome = (
-            f"After {spec.steps} steps x = {fmt(xs[end], DIGITS)} and "
-            f"f(x) = {fmt(fs[end], DIGITS)}: {spec.verdict}."
-        )
+        said = self._outcome_caption(spec, traj, result)
+        view.captions.append(said)
+        hold = reading_time(said)
         self.play(
             FadeIn(verdict, shift=UP * 0.1),
             run_time=0.5,
-            subcaption=outcome,
-            subcaption_duration=2.7 if last else 3.0,
+            subcaption=said,
+            subcaption_duration=hold,
         )
-        self.wait(2.2 if last else 1.8)
+        self.wait(max(hold - 0.5, 1.8) + (0.4 if last else 0.0))
         view.verdict = verdict
         transient = [*arrows, *visits, start_marker, end_marker, verdict]
         return {
@@ -374,6 +479,32 @@ class GradientSteps1D(GDScene):
             "panel": panel,
             "transient": transient,
         }
+
+
+    @staticmethod
+    def _outcome_caption(spec: RunSpec, traj: Trajectory, result: Outcome) -> str:
+        """What the run did, said with its numbers (all read from ``traj`` and ``result``)."""
+        end = _last_index(traj)
+        v = result.verdict
+        head = f"After {spec.steps} steps x = {fmt(traj.points[end, 0], DIGITS)}"
+        Verdict = analysis.Verdict
+        if v.verdict is Verdict.STILL_MOVING:
+            where = "" if result.spot is None else (
+                f"; the {result.spot_kind} is at {fmt(result.spot, DIGITS)}"
+            )
+            return f"{head}: still moving, {fmt(v.last_step, DIGITS)} a step{where}."
+        if v.verdict is Verdict.BOUNCING:
+            said = f"{head}: bouncing without settling."
+            if result.spot_kind == "minimum" and result.spot_factor and result.spot_factor > 1:
+                said += (
+                    f" At the nearest minimum, {fmt(result.spot or 0.0, DIGITS)}, eta f'' = "
+                    f"{fmt(spec.lr * (result.spot_curvature or 0.0), 2)} > 2: a step there "
+                    f"multiplies the distance by {fmt(result.spot_factor, 2)}."
+                )
+            return said
+        if v.verdict is Verdict.CONVERGED:
+            return f"{head}: converged, its last step and slope within {fmt(TOL, DIGITS)}."
+        return f"{head}: {result.words}."
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,13 +527,21 @@ class Panel:
     end_marker: Mobject | None
     diverged_mark: VGroup | None
     exit_arrow: Mobject | None
+    #: What the run did, from :func:`outcome`, and its words under the panel (the diverged
+    #: mark's words for a run that diverged).
+    outcome: Outcome
+    verdict_label: Mobject
 
 
 class LearningRateRegimes(GDScene):
-    """Four learning rates on x^2 from the same start, each named by its regime.
+    r"""Four learning rates on x^2 from the same start, each named by its regime.
+
+    The regime is :func:`gdanim.analysis.regime` of :math:`\eta L` (what the rate does on a
+    parabola); under each panel, what the run did in its ten steps is
+    :func:`gdanim.analysis.verdict` of the run.
 
     Attributes set by ``construct``: ``panels`` (one :class:`Panel` per rate), ``curvature``
-    (:math:`L`) and ``critical_lr`` (:math:`2/L`).
+    (:math:`L`), ``critical_lr`` (:math:`2/L`) and ``verdict_caption``.
     """
 
     OBJECTIVE = "parabola"
@@ -437,18 +576,21 @@ class LearningRateRegimes(GDScene):
         eta_line, eta_marks, critical = self._eta_line(eta_c, L)
 
         # ---- animate ----
+        said = f"Same function, same start x0 = {fmt(self.X0, 1)}, four learning rates."
         self.play(
             Write(heading),
             run_time=1.0,
-            subcaption=(f"Same function, same start x0 = {fmt(self.X0, 1)}, four learning rates."),
-            subcaption_duration=2.5,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(
             *(AnimationGroup(Create(p.axes), FadeIn(p.header)) for p in self.panels),
             run_time=1.2,
         )
         self.play(*(FadeIn(p.start_marker, scale=0.4) for p in self.panels), run_time=0.4)
-        self.caption("Every panel takes ten steps of gradient descent at once.", duration=3.0)
+        self.wait(max(0.0, reading_time(said) - 2.6))
+        said = "Every panel takes ten steps of gradient descent at once."
+        self.caption(said, duration=reading_time(said))
         for t in range(self.STEPS):
             anims: list[Any] = []
             for p in self.panels:
@@ -464,26 +606,37 @@ class LearningRateRegimes(GDScene):
             run_time=0.4,
         )
         names = ", ".join(f"{fmt(p.eta, 1)} {p.regime}" for p in self.panels)
+        said = f"Each rate has its regime: {names}."
         self.play(
             *(FadeIn(p.regime_label, shift=DOWN * 0.1) for p in self.panels),
             run_time=0.8,
-            subcaption=f"Each rate has its regime: {names}.",
-            subcaption_duration=2.8,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
-        self.wait(2.0)
+        self.wait(max(2.0, reading_time(said) - 0.8))
+        did = "; ".join(f"{fmt(p.eta, 1)} {p.outcome.words}" for p in self.panels)
+        self.verdict_caption = f"After {self.STEPS} steps: {did}."
+        self.play(
+            *(FadeIn(p.verdict_label, shift=UP * 0.1) for p in self.panels
+              if p.diverged_mark is None),
+            run_time=0.6,
+            subcaption=self.verdict_caption,
+            subcaption_duration=reading_time(self.verdict_caption),
+        )
+        self.wait(max(1.5, reading_time(self.verdict_caption) - 0.6))
+        said = (
+            f"L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = {fmt(eta_c, DIGITS)} the "
+            "steps shrink; above it each jump is longer than the last."
+        )
         self.play(
             Create(eta_line),
             FadeIn(eta_marks),
             run_time=1.0,
-            subcaption=(
-                f"The curvature is L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = "
-                f"{fmt(eta_c, DIGITS)} the steps shrink; above it every jump is longer than "
-                "the last."
-            ),
-            subcaption_duration=4.3,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(FadeIn(critical), run_time=0.8)
-        self.wait(2.5)
+        self.wait(max(2.5, reading_time(said) - 1.8))
         self.eta_line = eta_line
         self.critical_mark = critical
 
@@ -496,6 +649,7 @@ class LearningRateRegimes(GDScene):
         # the run is stopped by gdanim as soon as it leaves the panel's x-range
         traj = cached_descend(obj, opt, [self.X0], self.STEPS, bound=view)
         reg = str(analysis.regime(lr, analysis.curvature(obj, [self.X0])))
+        result = outcome(obj, traj, lr)
 
         x_step = (view[1] - view[0]) / 2
         y_range = _y_range(obj, view, ticks=1)
@@ -509,12 +663,12 @@ class LearningRateRegimes(GDScene):
             y_label=None,
             y_numbers=False,
         )
-        axes.move_to([cx, 0.2, 0])
+        axes.move_to([cx, 0.35, 0])
         curve = plot_objective_1d(axes, obj, stroke_width=3)
         axes.add(curve)
 
         header = MathTex(eta_tex(lr), font_size=MATH_SIZE, color=TEXT_COLOR)
-        header.next_to(axes, UP, buff=0.75)
+        header.next_to(axes, UP, buff=0.7)
         label = make_text(reg, BODY_SIZE, REGIME_COLORS.get(reg, TEXT_COLOR), weight="MEDIUM")
         label.next_to(header, DOWN, buff=0.14)
         label.regime = reg
@@ -548,15 +702,26 @@ class LearningRateRegimes(GDScene):
                 ),
                 num_dashes=18,
             )
+            # the verdict of a run that stopped is "diverged at step N", at the same step
+            assert result.verdict.verdict is analysis.Verdict.DIVERGED
+            assert result.verdict.stopped_at == step
             mark = make_diverged_mark(edge, step, font_size=SMALL_SIZE, direction=DOWN)
             mark[0].set_z_index(3)
             # the words go under the panel, clear of the curve and the arrows
             mark[1].next_to(axes, DOWN, buff=0.2)
+            verdict_label: Mobject = mark[1]
         else:
             end_marker = make_marker(pts[end], END_COLOR, radius=0.09)
             end_marker.set_z_index(3)
+            words = result.words.split(", ")
+            verdict_label = VGroup(make_text(words[0], SMALL_SIZE, result.color))
+            if len(words) > 1:
+                verdict_label.add(make_text(", ".join(words[1:]), SMALL_SIZE * 0.8, MUTED_TEXT))
+            verdict_label.arrange(DOWN, buff=0.08)
+            verdict_label.next_to(axes, DOWN, buff=0.2)
         return Panel(
-            lr, reg, traj, axes, header, label, arrows, start_marker, end_marker, mark, exit_arrow
+            lr, reg, traj, axes, header, label, arrows, start_marker, end_marker, mark,
+            exit_arrow, result, verdict_label,
         )
 
     def _eta_line(self, eta_c: float, L: float) -> tuple[VGroup, VGroup, VGroup]:
@@ -571,7 +736,7 @@ class LearningRateRegimes(GDScene):
             font_size=20,
             decimal_number_config={"num_decimal_places": tick_decimals(step), "color": MUTED_TEXT},
         )
-        line.to_edge(DOWN, buff=1.0)
+        line.to_edge(DOWN, buff=0.8)
         eta_sym = MathTex(r"\eta", font_size=MATH_SIZE, color=TEXT_COLOR)
         eta_sym.next_to(line, RIGHT, buff=0.3)
         # the diverging side of the line, shaded

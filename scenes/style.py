@@ -75,6 +75,7 @@ __all__ = [
     "ORANGE",
     "PALETTE",
     "PURPLE",
+    "READING_RATE",
     "REGIME_COLORS",
     "SKY",
     "SMALL_SIZE",
@@ -85,6 +86,7 @@ __all__ = [
     "VERMILLION",
     "YELLOW",
     "fmt",
+    "fmt_sci",
     "fmt_tex",
     "height_color",
     "height_manim_colors",
@@ -98,6 +100,7 @@ __all__ = [
     "nice_step",
     "optimizer_color",
     "plot_objective_1d",
+    "reading_time",
     "symmetric_range",
     "make_readout",
     "math_on_baseline",
@@ -502,6 +505,37 @@ def fmt_tex(x: float, digits: int = 3) -> str:
         mant, exp = s.split("e")
         return rf"{mant} \times 10^{{{int(exp)}}}"
     return s
+
+
+def fmt_sci(x: float, digits: int = 1) -> str:
+    """A number in short scientific notation, ``8.1e-9``, ``-1e-5`` (no ``+``, no padding zeros).
+
+    Examples
+    --------
+    >>> fmt_sci(8.0566e-9)
+    '8.1e-9'
+    >>> fmt_sci(-1e-5, 0)
+    '-1e-5'
+    >>> fmt_sci(1.7756e-11, 1)
+    '1.8e-11'
+    """
+    mant, exp = f"{float(x):.{digits}e}".split("e")
+    return f"{mant}e{int(exp)}"
+
+
+#: Characters per second a caption is given on screen: slow enough to be read aloud.
+READING_RATE = 15.0
+
+
+def reading_time(text: str, minimum: float = 2.0) -> float:
+    """Seconds a caption needs to be read aloud: ``len(text) / READING_RATE``, at least ``minimum``.
+
+    Examples
+    --------
+    >>> reading_time("x" * 45)
+    3.0
+    """
+    return max(minimum, len(text) / READING_RATE)
 
 
 def nice_step(span: float, target_ticks: int = 8) -> float:

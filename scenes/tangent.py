@@ -3,8 +3,12 @@ r"""The derivative as the slope of the tangent line.
 A point travels along :math:`f(x) = x \cos(0.15 \pi x)` (the catalog objective ``wavy``). The
 tangent line follows it, its slope :math:`f'(x)` is read out live, and an arrow on the x-axis
 shows the downhill direction :math:`-f'(x)`, its length proportional to :math:`|f'(x)|`. At every
-flat spot, where :math:`f'(x) = 0`, the scene stops, says whether it is a local minimum or
-maximum (the sign of :func:`gdanim.analysis.curvature`) and that gradient descent stops there.
+flat spot, where :math:`f'(x) = 0`, the scene stops and says whether it is a local minimum or
+maximum (the sign of :func:`gdanim.analysis.curvature`). A step from exactly a flat spot does
+not move, but only a minimum (and only for a small enough rate) holds the runs that start near it:
+at the maximum the scene runs gradient descent from just beside it and shows it sliding away,
+each step multiplying the distance by :math:`|1 - \eta f''| > 1`
+(:func:`gdanim.analysis.distance_factor`).
 
 Every number comes from gdanim: values and slopes are the objective's own ``value`` and ``grad``,
 the flat spots are roots of its sympy derivative (``sympy.nsolve``), and both formulas are
@@ -32,6 +36,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Flash,
+    GrowArrow,
     Line,
     MathTex,
     ValueTracker,
@@ -39,10 +44,13 @@ from manim import (
     Write,
     always_redraw,
     config,
+    linear,
     smooth,
 )
 
-from gdanim import analysis, objectives
+from gdanim import analysis, objectives, optimizers
+from gdanim.cache import cached_descend
+from scenes.steps1d import step_arrow
 from scenes.style import (
     BODY_SIZE,
     GREEN,
@@ -51,7 +59,9 @@ from scenes.style import (
     ORANGE,
     SKY,
     SMALL_SIZE,
+    START_COLOR,
     TEXT_COLOR,
+    VERMILLION,
     YELLOW,
     GDScene,
     fmt,
@@ -60,7 +70,9 @@ from scenes.style import (
     make_readout,
     make_text,
     math_on_baseline,
+    optimizer_color,
     plot_objective_1d,
+    reading_time,
     stack_readouts,
     text_baseline,
     title,
@@ -110,6 +122,10 @@ class TangentSlope(GDScene):
     ARROW_SCALE = 1.3
     #: Half-length of the drawn tangent segment, in scene units.
     TANGENT_HALF = 1.5
+    #: At a maximum: a short gradient descent run from this far beside it, at this rate.
+    NEAR_OFFSET = 0.2
+    NEAR_LR = 0.5
+    NEAR_STEPS = 6
 
     def construct(self) -> None:
         obj = objectives.get(self.OBJECTIVE)
@@ -133,15 +149,18 @@ class TangentSlope(GDScene):
         curve = plot_objective_1d(axes, obj)
         self.axes = axes
 
+        said = (
+            "The derivative f'(x) is the slope of the tangent: how fast f rises as x moves right."
+        )
         self.play(
             Write(heading),
             run_time=1.2,
-            subcaption="The derivative f'(x) is the slope of "
-            "the tangent line: how fast f rises as x moves right.",
-            subcaption_duration=3.5,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
         self.play(Create(axes), run_time=1.0)
         self.play(Create(curve), FadeIn(formulas, shift=DOWN * 0.2), run_time=1.6)
+        self.wait(max(0.0, reading_time(said) - 3.8))
 
         x = ValueTracker(self.TRAVEL[0])
         self.x_tracker = x
@@ -254,30 +273,34 @@ class TangentSlope(GDScene):
             FadeIn(slope_caption),
             run_time=1.0,
         )
+        said = (
+            "The orange arrow is minus the slope: downhill, and longer where the curve is steeper."
+        )
         self.play(
             FadeIn(drop_line),
             FadeIn(arrow),
             FadeIn(step_key),
             run_time=0.8,
-            subcaption="The orange arrow is minus the slope: it points downhill, and it is "
-            "longer where the curve is steeper.",
-            subcaption_duration=3.4,
+            subcaption=said,
+            subcaption_duration=reading_time(said),
         )
-        self.wait(1.0)
+        self.wait(max(1.0, reading_time(said) - 0.8 - 1.0))
 
         # travel from flat spot to flat spot; the last one stays on screen
         spots = flat_spots(obj, *self.TRAVEL)
         self.flat_spots = spots
         self.notes: list[VGroup] = []
+        self.near_runs: list[dict[str, Any]] = []
         note_anchor = step_key.get_bottom() + DOWN * 0.55
+        said_flat = False
         for i, stop in enumerate(spots):
             last = i == len(spots) - 1
             if last:
-                self.caption(
-                    "Gradient descent follows the orange arrow: each step moves x by "
-                    "minus the learning rate times f'(x).",
-                    duration=3.5,
+                said = (
+                    "Gradient descent follows the arrow: each step moves x by minus the learning "
+                    "rate times f'(x)."
                 )
+                self.caption(said, duration=reading_time(said))
             run = max(1.0, 0.45 * abs(stop - x.get_value()))
             self.play(x.animate.set_value(stop), run_time=run, rate_func=smooth)
             # the kind of flat spot, from the sign of the curvature f''(x)
@@ -292,31 +315,41 @@ class TangentSlope(GDScene):
                 color=GREEN,
             )
             words.shift(RIGHT * (head.width + 0.22))
+            what = (
+                "a run can settle here" if bend > 0
+                else "unstable: nearby runs leave" if bend < 0
+                else "a step from here does not move"
+            )
             note = VGroup(
                 head,
                 words,
                 make_text(f"({kind})", SMALL_SIZE, MUTED_TEXT),
-                make_text("gradient descent stops here", SMALL_SIZE, TEXT_COLOR),
+                make_text(what, SMALL_SIZE, TEXT_COLOR if bend >= 0 else VERMILLION),
             )
             note[2].next_to(note[0], DOWN, buff=0.16).align_to(note[0], LEFT)
             note[3].next_to(note[2], DOWN, buff=0.12).align_to(note[0], LEFT)
             note.kind = kind
             note.move_to(note_anchor, aligned_edge=UP + LEFT).align_to(readouts, LEFT)
             self.notes.append(note)
-            sub = (
-                "Where the tangent is flat, f'(x) = 0: the arrow vanishes, so a gradient "
-                "descent step would not move. It stops at every flat spot, minimum or maximum."
-                if i == 0
-                else None
-            )
+            sub: str | None = None
+            if not said_flat:
+                sub = (
+                    "Where the tangent is flat, f'(x) = 0, the arrow vanishes: a step from "
+                    "exactly there does not move."
+                )
+                said_flat = True
+            elif bend < 0:
+                sub = "A maximum is flat too, but unstable: only an exact landing stays there."
             self.play(
                 FadeIn(note, shift=UP * 0.15),
                 Flash(dot.copy().clear_updaters(), color=GREEN, line_length=0.2, flash_radius=0.3),
                 run_time=0.7,
                 subcaption=sub,
-                subcaption_duration=4.5,
+                subcaption_duration=reading_time(sub or ""),
             )
-            self.wait(0.8 if not last else 1.8)
+            self.wait(max(0.8, reading_time(sub or "", minimum=0.0) - 0.7) if not last else 1.8)
+            if bend < 0:
+                self._slide_away(obj, axes, stop)
             if not last:
                 self.play(FadeOut(note), run_time=0.4)
 
@@ -325,3 +358,60 @@ class TangentSlope(GDScene):
             mob.clear_updaters()
         for r in (rx, rf, rs):
             r[1].clear_updaters()
+
+    def _slide_away(
+        self, obj: objectives.Objective, axes: Any, top: float
+    ) -> None:
+        r"""Gradient descent from just beside the maximum ``top``: each step moves it further.
+
+        The run is :func:`gdanim.descend` from ``top + NEAR_OFFSET`` at rate ``NEAR_LR``; the
+        factor shown is :func:`gdanim.analysis.distance_factor` at the maximum,
+        :math:`|1 - \eta f''(x^*)|`, and the distances are read from the run.
+        """
+        lr = self.NEAR_LR
+        opt = optimizers.sgd(lr=lr)
+        traj = cached_descend(obj, opt, [top + self.NEAR_OFFSET], self.NEAR_STEPS)
+        xs = traj.points[:, 0]
+        dist = np.abs(xs - top)
+        factor = analysis.distance_factor(obj, [top], lr)
+        bend = analysis.curvature(obj, [top])
+        color = optimizer_color(opt)
+        pts = [axes.c2p(float(v), float(f)) for v, f in zip(xs, traj.values, strict=True)]
+        arrows = [step_arrow(pts[t], pts[t + 1], color, stroke_width=4) for t in range(len(xs) - 1)]
+        for a in arrows:
+            a.set_z_index(2)
+        start = make_marker(pts[0], START_COLOR, radius=0.07).set_z_index(3)
+        visits = [make_marker(p, color, radius=0.045).set_z_index(3) for p in pts[1:]]
+        rule = MathTex(
+            rf"\eta = {fmt(lr, 1)}:\ \ |1 - \eta f''| = {fmt(factor, 2)}",
+            font_size=MATH_SIZE * 0.75,
+            color=VERMILLION,
+        )
+        growth = make_text(
+            f"distance to the maximum\n{fmt(dist[0], 2)} \u2192 {fmt(dist[-1], 2)} in "
+            f"{len(xs) - 1} steps",
+            SMALL_SIZE, MUTED_TEXT,
+        )
+        # in the empty top right of the plot, above the stretch the run slides down
+        VGroup(rule, growth).arrange(DOWN, buff=0.14, aligned_edge=RIGHT)
+        corner = axes.c2p(self.X_RANGE[1], self.Y_RANGE[1])
+        VGroup(rule, growth).move_to(corner, aligned_edge=UP + RIGHT).shift(DOWN * 0.45)
+        said = (
+            f"From {fmt(self.NEAR_OFFSET, 1)} beside it, at learning rate {fmt(lr, 1)}, each step "
+            f"multiplies the distance by about |1 - eta f''| = {fmt(factor, 2)}: the run slides "
+            "away."
+        )
+        self.near_runs.append({
+            "maximum": top, "lr": lr, "offset": self.NEAR_OFFSET, "trajectory": traj,
+            "factor": factor, "curvature": bend, "distances": dist, "arrows": arrows,
+            "rule": rule, "growth": growth, "caption": said,
+        })
+        self.caption(said, reading_time(said))
+        self.play(FadeIn(start, scale=0.5), FadeIn(rule), run_time=0.6)
+        for t, arrow in enumerate(arrows):
+            self.play(GrowArrow(arrow), FadeIn(visits[t], scale=0.5), run_time=0.45,
+                      rate_func=linear)
+        self.play(FadeIn(growth), run_time=0.5)
+        spent = 0.6 + 0.45 * len(arrows) + 0.5
+        self.wait(max(1.0, reading_time(said) - spent))
+        self.play(FadeOut(VGroup(start, *arrows, *visits, rule, growth)), run_time=0.4)

@@ -6,7 +6,8 @@ number computed from that run:
 ========  ===========  ====================================================================
 card      surface      the number (and what it is compared with)
 ========  ===========  ====================================================================
-SGD       saddle       the step at which it leaves the saddle; how far it moved along x in
+SGD       saddle       the step at which it leaves the saddle; its gradient at the start
+                       (only the x-component is almost zero); how far it moved along x in
                        its first 100 steps
 AdaGrad   saddle       step 100 as a fraction of step 1; escape step and exit step
 RMSprop   saddle       escape step; the step at which it reaches the edge, against AdaGrad's
@@ -87,13 +88,16 @@ from scenes.style import (
     GRID_COLOR,
     MUTED_TEXT,
     OPTIMIZER_COLORS,
+    READING_RATE,
     START_COLOR,
     TEXT_COLOR,
     GDScene,
     fmt,
+    fmt_sci,
     make_marker,
     make_tex,
     make_text,
+    reading_time,
     text_baseline,
 )
 
@@ -265,6 +269,14 @@ def _sig2(value: float) -> str:
     return f"{value:.2g}"
 
 
+def _sci(value: float) -> str:
+    return fmt_sci(value, 0) if value != 0.0 else "0"
+
+
+def _one(value: float) -> str:
+    return fmt(value, 1)
+
+
 def _fact(run: Run, metric: str, value: float | int | None, show: Callable[[float], str]) -> Fact:
     if value is None:
         raise ValueError(f"{run.name} on {run.setting.objective}: {metric} has no value")
@@ -315,17 +327,24 @@ def plan_cards() -> list[CardPlan]:
     esc = _fact(r, "saddle_escape_step", _escape(r), _step)
     moved = _fact(r, f"displacement_x_{CRAWL_STEPS}",
                   displacement(r.trajectory, CRAWL_STEPS, axis=0), _sig2)
+    g0 = r.trajectory.grads[0]
+    gx = _fact(r, "grad_x_start", float(g0[0]), _sci)
+    gy = _fact(r, "grad_y_start", float(g0[1]), _one)
     cards.append(CardPlan(
         run=r,
-        character="Steps straight down the negative gradient, nothing more. Where the "
-        "slope is nearly flat, it crawls.",
-        short="crawls where the slope is flat",
+        character="Plain gradient descent: steps straight down the negative gradient, nothing "
+        "more. Where one component of the gradient is nearly zero, it crawls that way.",
+        short="crawls where the x-slope is tiny",
         headline=("leaves the saddle at step", esc, ""),
-        lines=[(f"in its first {CRAWL_STEPS} steps it moves just {{0}} along x", [moved])],
+        lines=[
+            ("gradient at the start: ({0}, {1})", [gx, gy]),
+            (f"in its first {CRAWL_STEPS} steps it moves just {{0}} along x", [moved]),
+        ],
         event=int(esc.value),
         marks=[("escape", r)],
         captions=[
-            "SGD follows the negative gradient; near the ridge x = 0 it is almost zero.",
+            f"SGD here is plain gradient descent. Its gradient at the start, ({gx.shown}, "
+            f"{gy.shown}), is almost zero only along x.",
             f"In {CRAWL_STEPS} steps it moves {moved.shown} along x; it leaves the saddle at step "
             f"{esc.shown}.",
         ],
@@ -471,8 +490,9 @@ PANEL_TOP = 2.95
 PANEL_BOTTOM = -3.8
 #: Steps drawn per second while a path replays, per objective.
 REPLAY_RATE = {"saddle": 90.0, "long_valley": 40.0}
-#: Reading speed assumed for the subcaptions (characters per second).
-READ_RATE = 20.0
+#: Reading speed assumed for the subcaptions (characters per second): slow enough to be read
+#: aloud.
+READ_RATE = READING_RATE
 
 
 def _wrap(text: str, font_size: float, width: float, color: Any = TEXT_COLOR) -> Mobject:
@@ -562,11 +582,11 @@ class OptimizerTraits(GDScene):
         cursor = Circle(radius=0.135, stroke_color=TEXT_COLOR, stroke_width=2.0)
         cursor.move_to(dots[0]).set_stroke(opacity=0.0)
         self.header = header
-        self.caption("Six optimizers, six characters, each backed by a number from its own "
-                     "run.", 2.0)
+        said = "Six optimizers, six characters, each backed by a number from its own run."
+        self.caption(said, reading_time(said))
         self.play(FadeIn(header), FadeIn(dots), run_time=1.0)
         self.add(cursor)
-        self.wait(0.4)
+        self.wait(max(0.4, reading_time(said) - 1.0))
 
         current: dict[str, Any] = {}
         for i, plan in enumerate(self.plans):
@@ -1015,7 +1035,8 @@ class OptimizerTraits(GDScene):
         _fit(foot, 13.0).to_edge(DOWN, buff=0.3)
         self.summary_rows = rows
         self.summary_table = table
-        self.caption("Six characters, and behind each one a number from its own run.", 3.8)
+        said = "All six, side by side."
+        self.caption(said, reading_time(said))
         heading = make_text("Six optimizers, six characters", font_size=30, weight="MEDIUM")
         heading.move_to(self.header, aligned_edge=LEFT)
         self.summary_heading = heading
@@ -1023,4 +1044,4 @@ class OptimizerTraits(GDScene):
                   FadeIn(heading), *[d.animate.set_opacity(1.0) for d in dots], run_time=0.5)
         self.play(*[FadeIn(r, shift=RIGHT * 0.15) for r in rows], FadeIn(rules), FadeIn(foot),
                   run_time=1.0)
-        self.wait(2.3)
+        self.wait(max(2.3, reading_time(said) - 1.5))

@@ -115,3 +115,174 @@ def test_batched_trajectory_rejected_by_single_run_measures() -> None:
     t = descend(objectives.get("bowl"), optimizers.sgd(lr=0.1), np.ones((2, 2)), 3)
     with pytest.raises(ValueError, match="single run"):
         analysis.path_length(t)
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts: converged, still moving, bouncing without settling, diverged
+# --------------------------------------------------------------------------------------------
+
+Verdict = analysis.Verdict
+
+
+def _wavy(lr: float, x0: float, steps: int) -> analysis.RunVerdict:
+    f = objectives.get("wavy")
+    return analysis.verdict(descend(f, optimizers.sgd(lr=lr), [x0], steps))
+
+
+def test_verdict_wavy_large_rate_bounces_without_settling() -> None:
+    """S1, eta = 3 from 15: across valleys, then back and forth near the origin for good."""
+    f = objectives.get("wavy")
+    run = descend(f, optimizers.sgd(lr=3.0), [15.0], 10)
+    v = analysis.verdict(run)
+    assert v.verdict is Verdict.BOUNCING
+    assert v.turned_back and not v.shrinking
+    assert v.factor is not None and v.factor > 1.0
+    # the truth behind it: every minimum has eta f'' > 2, the nearest one included, so a
+    # step near a minimum multiplies the distance to it by more than 1; the run never settles
+    for (m,) in f.minima:
+        assert 3.0 * analysis.curvature(f, [m]) > 2.0
+    near = analysis.nearest_flat_spot(f, run.points[-1])
+    assert near[0] == pytest.approx(-1.8256845786723395, abs=1e-9)
+    assert analysis.distance_factor(f, near, 3.0) == pytest.approx(
+        abs(1.0 - 3.0 * analysis.curvature(f, near)), rel=1e-12
+    )
+    assert analysis.distance_factor(f, near, 3.0) > 1.9
+    for steps in range(4, 200):
+        assert _wavy(3.0, 15.0, steps).verdict is Verdict.BOUNCING, steps
+    # it does bounce among the same three points near -3.2, 1.2 and -0.4
+    tail = descend(f, optimizers.sgd(lr=3.0), [15.0], 300).points[-30:, 0]
+    centres = np.array([-3.2, 1.2, -0.4])
+    assert np.all(np.abs(tail[:, None] - centres).min(axis=1) < 0.15)
+    assert np.all(np.abs(tail[3:] - tail[:-3]) < 0.2)  # the same cluster every third step
+
+
+def test_verdict_wavy_small_rate_is_still_moving_after_ten_steps() -> None:
+    """S1, eta = 0.1 from 15: after 10 steps x = 20.09, short of the minimum at 20.22."""
+    f = objectives.get("wavy")
+    run = descend(f, optimizers.sgd(lr=0.1), [15.0], 10)
+    v = analysis.verdict(run)
+    assert v.verdict is Verdict.STILL_MOVING
+    assert v.shrinking and not v.turned_back
+    assert run.points[-1, 0] == pytest.approx(20.0895, abs=1e-4)
+    assert v.last_step == pytest.approx(0.108, abs=1e-3)
+    assert v.last_step > v.tol
+    m = analysis.nearest_flat_spot(f, run.points[-1])
+    assert m[0] == pytest.approx(20.2219, abs=1e-4)
+    assert analysis.curvature(f, m) > 0  # a minimum
+    assert v.factor == pytest.approx(abs(1 - 0.1 * analysis.curvature(f, run.points[-1])))
+    # given the steps, it does converge there
+    later = descend(f, optimizers.sgd(lr=0.1), [15.0], 60)
+    assert analysis.verdict(later).verdict is Verdict.CONVERGED
+    assert later.points[-1, 0] == pytest.approx(m[0], abs=1e-3)
+    assert _wavy(0.2, -8.0, 10).verdict is Verdict.STILL_MOVING
+
+
+@pytest.mark.parametrize(
+    ("lr", "expected"),
+    [
+        (0.1, Verdict.STILL_MOVING),
+        (0.5, Verdict.CONVERGED),
+        (0.9, Verdict.STILL_MOVING),
+        (1.0, Verdict.BOUNCING),
+        (1.1, Verdict.DIVERGED),
+    ],
+)
+def test_verdict_on_the_parabola_follows_the_run(lr: float, expected: Verdict) -> None:
+    f = objectives.get("parabola")
+    bound = (-10.0, 10.0) if lr > 1.0 else None
+    run = descend(f, optimizers.sgd(lr=lr), [4.0], 10, bound=bound)
+    v = analysis.verdict(run)
+    assert v.verdict is expected
+    x = run.points[:, 0]
+    q = abs(1 - 2 * lr)  # x_{t+1} = (1 - 2 eta) x_t
+    assert v.factor == pytest.approx(q, rel=1e-12)
+    if expected is Verdict.CONVERGED:
+        assert x[1] == 0.0 and v.last_step == 0.0 and v.slope == 0.0
+    elif expected is Verdict.STILL_MOVING:
+        assert v.shrinking and v.last_step == pytest.approx(abs(x[-1] - x[-2]))
+        assert v.last_step > v.tol
+        assert v.turned_back is (lr > 0.5)  # 0.9 jumps across the minimum, 0.1 never does
+    elif expected is Verdict.BOUNCING:
+        assert np.all(np.abs(x) == 4.0) and v.turned_back and not v.shrinking
+    else:
+        assert v.stopped_at == run.stopped_at == 6
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.3, 0.9])
+def test_verdict_converges_when_the_steps_fall_below_tol(lr: float) -> None:
+    """Converged exactly from the first step whose length and slope are both within tol."""
+    f = objectives.get("parabola")
+    tol = 1e-3
+    q = abs(1 - 2 * lr)
+    # |x_t| = 4 q^t; the step t has length 4 q^(t-1) |1 - q| or 4 q^(t-1) (1 + q), the slope 8 q^t
+    move = (1 - q) if lr <= 0.5 else (1 + q)
+    first = next(t for t in range(1, 500) if 4 * q ** (t - 1) * move <= tol and 8 * q**t <= tol)
+    for steps in (first - 1, first):
+        v = analysis.verdict(descend(f, optimizers.sgd(lr=lr), [4.0], steps), tol=tol)
+        assert (v.verdict is Verdict.CONVERGED) is (steps == first)
+
+
+def test_verdict_growing_oscillation_is_diverged_even_inside_any_bound() -> None:
+    f = objectives.get("parabola")
+    v = analysis.verdict(descend(f, optimizers.sgd(lr=1.1), [4.0], 10))
+    assert v.verdict is Verdict.DIVERGED and v.stopped_at is None
+
+
+def test_verdict_sliding_away_from_a_maximum_is_still_moving() -> None:
+    f = objectives.get("wavy")
+    top = analysis.nearest_flat_spot(f, [1.8])
+    assert analysis.curvature(f, top) < 0
+    run = descend(f, optimizers.sgd(lr=0.5), top + 0.1, 6)
+    v = analysis.verdict(run)
+    assert v.verdict is Verdict.STILL_MOVING
+    assert not v.turned_back and not v.shrinking
+    assert v.factor is not None and v.factor > 1.0
+    d = np.abs(run.points[:, 0] - top[0])
+    assert np.all(d[1:] > d[:-1])
+
+
+def test_verdict_of_other_optimizers_uses_no_curvature() -> None:
+    f = objectives.get("long_valley")
+    run = descend(f, optimizers.sgd(lr=0.1, momentum=0.9), [-7.0, 2.0], 300)
+    v = analysis.verdict(run, objective=f)
+    assert v.factor is None
+    assert v.verdict is Verdict.CONVERGED
+
+
+def test_verdict_rejects_bad_arguments() -> None:
+    f = objectives.get("parabola")
+    run = descend(f, optimizers.sgd(lr=0.1), [4.0], 3)
+    with pytest.raises(ValueError, match="tol"):
+        analysis.verdict(run, tol=0.0)
+    with pytest.raises(ValueError, match="window"):
+        analysis.verdict(run, window=0)
+    with pytest.raises(ValueError, match="at least one step"):
+        analysis.verdict(descend(f, optimizers.sgd(lr=0.1), [4.0], 0))
+    batch = descend(objectives.get("bowl"), optimizers.sgd(lr=0.1), np.ones((2, 2)), 3)
+    with pytest.raises(ValueError, match="single run"):
+        analysis.verdict(batch)
+
+
+def test_distance_factor_closed_forms() -> None:
+    assert analysis.distance_factor(objectives.get("parabola"), [3.0], 0.25) == 0.5
+    # saddle -x^2/2 + y^2: eigenvalues -1 and 2, factors 1 + eta and |1 - 2 eta|
+    saddle = objectives.get("saddle")
+    for lr in (0.05, 0.5, 1.5):
+        want = max(1 + lr, abs(1 - 2 * lr))
+        assert analysis.distance_factor(saddle, [0.3, -0.2], lr) == pytest.approx(want)
+    valley = objectives.get("long_valley")  # eigenvalues 0.1 and 2
+    assert analysis.distance_factor(valley, [0.0, 0.0], 0.95) == pytest.approx(0.905)
+    with pytest.raises(ValueError, match="positive"):
+        analysis.distance_factor(valley, [0.0, 0.0], 0.0)
+
+
+def test_nearest_flat_spot() -> None:
+    assert analysis.nearest_flat_spot(objectives.get("parabola"), [3.0]).tolist() == [0.0]
+    np.testing.assert_allclose(
+        analysis.nearest_flat_spot(objectives.get("saddle"), [0.4, -0.3]), [0.0, 0.0], atol=1e-15
+    )
+    wavy = objectives.get("wavy")
+    for (m,) in wavy.minima:
+        assert analysis.nearest_flat_spot(wavy, [m + 0.3])[0] == pytest.approx(m, abs=1e-10)
+    with pytest.raises(ValueError, match="singular"):
+        analysis.nearest_flat_spot(objectives.parse("x**4"), [0.0])

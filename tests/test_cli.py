@@ -447,7 +447,7 @@ def test_video_from_the_example_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert rd.probe_duration(out) > 25
     assert out.with_suffix(".png").exists() and out.with_suffix(".srt").exists()
     srt = out.with_suffix(".srt").read_text(encoding="utf-8")
-    assert "A valley twenty times longer than it is wide" in srt
+    assert "A long, narrow valley: steep across, almost flat along" in srt
 
 
 def _children(pid: int) -> list[int]:

@@ -53,7 +53,7 @@ def test_scene_class_follows_kind_and_dimension(spec: cfg.SceneSpec, scene: str)
 
 
 def test_default_view_holds_start_and_paths() -> None:
-    # S1: from 15 with rate 3 the run swings out to about 52.7 before it settles near 0
+    # S1: from 15 with rate 3 the run swings out to about 52.7 before it bounces near 0
     view = _descend().resolve().view
     assert view[0] <= -52.7 and view[1] >= 52.7
     # a catalog view that holds every path is kept as it is

@@ -68,7 +68,7 @@ def _local_minima(f: objectives.Objective, lo: float, hi: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("lr", "x0"), [(0.1, 15.0), (0.2, -8.0)])
-def test_s1_wavy_settles_in_a_local_minimum(lr: float, x0: float) -> None:
+def test_s1_wavy_closes_in_on_a_local_minimum(lr: float, x0: float) -> None:
     f = objectives.get("wavy")
     t = descend(f, optimizers.sgd(lr=lr), [x0], 10)
     np.testing.assert_allclose(t.points[:, 0], sgd_loop(f, lr, x0, 10), rtol=1e-14)
@@ -80,7 +80,7 @@ def test_s1_wavy_settles_in_a_local_minimum(lr: float, x0: float) -> None:
     assert float(f.hessian(np.array([nearest]))[0, 0]) > 0  # a true (local) minimum
 
 
-def test_s1_wavy_large_rate_oscillates_to_near_origin() -> None:
+def test_s1_wavy_large_rate_jumps_across_valleys() -> None:
     f = objectives.get("wavy")
     t = descend(f, optimizers.sgd(lr=3.0), [15.0], 10)
     x = t.points[:, 0]
@@ -88,7 +88,7 @@ def test_s1_wavy_large_rate_oscillates_to_near_origin() -> None:
     turns = np.sum(np.sign(np.diff(x)[1:]) != np.sign(np.diff(x)[:-1]))
     assert turns >= 5  # jumps back and forth
     assert x.max() > 50  # far out over the hills
-    assert abs(x[-1]) < 5.0 < abs(x[0])  # and ends near the origin
+    assert abs(x[-1]) < 5.0 < abs(x[0])  # and ends among the valleys by the origin
 
 
 def test_s1_shifted_parabola_reaches_minimum() -> None:

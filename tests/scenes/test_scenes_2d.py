@@ -19,7 +19,7 @@ from gdanim.analysis import saddle_escape_step
 from scenes.field import FIELD_PARTS, MAP_VIEW, GradientField, arrow_lengths, field_grid
 from scenes.mobjects import FastNumber, plain_formula, to_scene
 from scenes.race import RACE_C, OptimizerRace
-from scenes.style import OPTIMIZER_COLORS
+from scenes.style import OPTIMIZER_COLORS, fmt
 
 _RENDERED: dict[str, tuple[Any, np.ndarray]] = {}
 
@@ -217,6 +217,58 @@ def test_race_escape_and_exit_marks(render_scene: Render) -> None:
     # S7 commentary quotes the same numbers
     for name, s in scene.note_facts:
         assert steps[name] == s
+
+
+def test_race_says_why_nesterov_is_late_and_sgd_is_slowed(render_scene: Render) -> None:
+    """Nesterov is late for its rate, not its method; plain gradient descent is not trapped."""
+    scene, _ = _render(render_scene, OptimizerRace)
+    ref = _reference_runs()
+    f = objectives.get(RACE_C.objective)
+    facts = scene.facts
+
+    def escape(traj: Any) -> int | None:
+        return saddle_escape_step(traj, RACE_C.saddle, RACE_C.saddle_radius)
+
+    nes_opt, nes = ref["Nesterov"]
+    mom_opt, mom = ref["Momentum"]
+    ratio = mom_opt.hyperparameters["lr"] / nes_opt.hyperparameters["lr"]
+    assert facts.rate_ratio == ratio == pytest.approx(5.0)
+    again = optimizers.sgd(lr=mom_opt.hyperparameters["lr"], momentum=0.9, nesterov=True)
+    same = escape(descend(f, again, RACE_C.start, RACE_C.steps, bound=RACE_C.view))
+    assert facts.nesterov_same_rate_step == same
+    assert facts.nesterov_step == escape(nes) and facts.momentum_step == escape(mom)
+    # at the same rate Nesterov leaves before Momentum; at a fifth of it, after
+    assert same is not None and facts.momentum_step is not None
+    assert same < facts.momentum_step < facts.nesterov_step
+    # plain gradient descent: x grows by 1 + eta a step (the x-curvature is -1), never stuck
+    _sgd_opt, sgd = ref["SGD"]
+    xs = sgd.points[:, 0]
+    lr = _sgd_opt.hyperparameters["lr"]
+    assert facts.sgd_growth == pytest.approx(xs[1] / xs[0]) == pytest.approx(1 + lr)
+    assert facts.sgd_growth_steps
+    assert facts.sgd_step == escape(sgd)
+    # exactly on the ridge x = 0 the x-gradient is zero and no method moves off it
+    assert facts.ridge_grad_x == 0.0
+    assert set(facts.ridge_x) == set(ref)
+    for name, (opt, _t) in ref.items():
+        on_ridge = descend(f, opt, (0.0, RACE_C.start[1]), RACE_C.steps, bound=RACE_C.view)
+        assert np.all(on_ridge.points[:, 0] == 0.0), name
+        assert facts.ridge_x[name] == 0.0
+
+    # the words: Nesterov is nowhere called plain gradient descent, and its rate is said
+    texts = [n[0].text for n in scene.notes_shown]
+    late = [t for t in texts if "Nesterov" in t]
+    assert late and not any("Plaingradientstepscrawl" in t for t in texts)
+    summary = scene.notes_shown[-1]
+    nes_note = next(n for n in scene.notes_shown if "Nesterovisamomentummethod" in n[0].text)
+    said = nes_note[0].text
+    assert f"atlr{nes_opt.hyperparameters['lr']:g},fivetimessmaller" in said
+    assert f"itleavesatstep{same},beforeMomentum(step{facts.momentum_step})" in said
+    assert "therate,notthemethod" in said
+    sgd_note = summary[0].text
+    assert f"slowed,nottrapped:xgrowsabout\u00d7{fmt(xs[1] / xs[0], 2)}" in sgd_note
+    assert f"leavesatstep{escape(sgd)}" in sgd_note
+    assert "everymethodstaysonit,Adamincluded" in sgd_note
 
 
 def test_race_paths_stay_inside_the_view(render_scene: Render) -> None:

@@ -23,7 +23,7 @@ from scenes.regression import (
     StochasticVsBatch,
     stochastic_runs,
 )
-from scenes.style import OPTIMIZER_COLORS, fmt
+from scenes.style import OPTIMIZER_COLORS, READING_RATE, fmt
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
 Golden = Callable[[str, np.ndarray], None]
@@ -198,6 +198,26 @@ def test_batch_paths_are_drawn_in_full_and_stay_in_the_zoom(
 def test_batch_note_is_shown(batches: tuple[Scene, np.ndarray]) -> None:
     scene, _ = batches
     assert id(scene.note) in _on_screen(scene)
+
+
+def test_batch_scene_claims_only_what_it_shows(batches: tuple[Scene, np.ndarray]) -> None:
+    """No word of noise and saddles (never shown here); part one's runs named for what they are."""
+    scene, _ = batches
+    subs = [sub.content for sub in scene.renderer.file_writer.subcaptions]
+    screen = " ".join(
+        m.original_text for m in scene.note.get_family() if hasattr(m, "original_text")
+    )
+    for text in (*subs, screen):
+        assert "saddle" not in text.lower()
+    # the exact-gradient runs before this scene are plain gradient descent; SGD is the name
+    # of the optimizer, and stochastic means one sample (or a few) at a time
+    assert scene.bridge_caption in subs
+    assert "plain gradient descent" in scene.bridge_caption
+    assert "exact gradient" in scene.so_far.original_text
+    assert any(s.startswith("Stochastic gradient descent takes one sample at a time") for s in subs)
+    # every caption stays long enough to be read aloud
+    for sub in scene.renderer.file_writer.subcaptions:
+        assert (sub.end - sub.start).total_seconds() >= len(sub.content) / READING_RATE - 0.05
 
 
 def test_stochastic_vs_batch_golden(batches: tuple[Scene, np.ndarray], golden: Golden) -> None:
