@@ -44,10 +44,12 @@ __all__ = [
     "curvature",
     "eigen_coordinates",
     "equivalent_lr",
+    "first_order_prediction",
     "hessian_at",
     "hessian_eigen",
     "line_fit_hessian",
     "measured_contraction",
+    "nearest_minimum",
     "overshoot",
     "path_length",
     "regime",
@@ -237,8 +239,13 @@ def _value_at(traj: Trajectory, point: FloatArray) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# Conditioning: curvatures of the Hessian, the condition number, contraction per direction
+# Steepest descent, convexity and conditioning: why -grad f goes down, where runs end, and
+# the curvatures of the Hessian that set how fast
 # --------------------------------------------------------------------------------------------
+#
+# To first order f(x - eta g) = f(x) - eta ||g||^2 + O(eta^2), g = grad f(x): a small enough
+# step against the gradient lowers f wherever g != 0. How small is small enough is set by the
+# curvature, as below.
 #
 # Near a minimum x* a smooth function is the quadratic f(x*) + (x - x*)^T H (x - x*) / 2. In
 # the eigenbasis of H, with eigenvalues mu = lambda_min <= ... <= lambda_max = L, gradient
@@ -250,6 +257,57 @@ def _value_at(traj: Trajectory, point: FloatArray) -> float:
 # the speed (|1 - eta mu| is close to 1 when mu is small), and their ratio kappa = L / mu, the
 # condition number, says how far apart the two are: the best fixed rate 2/(mu + L) shrinks the
 # slowest coordinate by (kappa - 1)/(kappa + 1) a step, and no fixed rate does better.
+
+
+def first_order_prediction(objective: Objective, point: ArrayLike, lr: float) -> float:
+    r"""The first-order estimate of :math:`f` after one gradient step from ``point``.
+
+    .. math::
+
+        f(x - \eta \nabla f(x)) \approx f(x) - \eta \lVert \nabla f(x) \rVert^2 ,
+
+    the tangent (plane) evaluated one step away. The error is
+    :math:`\tfrac{1}{2}\eta^2 g^\top \nabla^2 f\, g + O(\eta^3)`: small for a small step,
+    and for a large one the true value can even exceed :math:`f(x)`.
+
+    Examples
+    --------
+    >>> from gdanim import objectives
+    >>> round(first_order_prediction(objectives.get("parabola"), [4.0], 0.1), 12)
+    9.6
+    """
+    x = np.asarray(point, dtype=np.float64)
+    g = np.asarray(objective.grad(x), dtype=np.float64)
+    return float(objective.value(x)) - lr * float(g @ g)
+
+
+def nearest_minimum(
+    points: ArrayLike, minima: Sequence[Sequence[float]], tol: float = 1e-3
+) -> list[int]:
+    r"""For each end point, the index of the minimum within ``tol`` of it, or ``-1``.
+
+    Distances are :math:`\max_i |x_i - x^*_i|`; ``points`` is ``(k, d)`` (a batch's last
+    points) and ``minima`` a list of points such as ``Objective.minima``. Runs that end at
+    different indices have settled in different valleys.
+
+    Examples
+    --------
+    >>> nearest_minimum([[0.1], [-2.0], [5.0]], [(-2.0,), (0.0,)], tol=0.2)
+    [1, 0, -1]
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim == 1:
+        pts = pts[:, None]
+    mins = np.asarray(minima, dtype=np.float64).reshape(len(minima), -1)
+    out: list[int] = []
+    for p in pts:
+        if mins.size == 0:
+            out.append(-1)
+            continue
+        dist = np.abs(mins - p).max(axis=-1)
+        k = int(np.argmin(dist))
+        out.append(k if dist[k] <= tol else -1)
+    return out
 
 
 def hessian_at(objective: Objective, point: ArrayLike) -> FloatArray:

@@ -27,6 +27,51 @@ from gdanim.regression import (
 VALLEY_START = (-7.0, 2.0)
 
 
+# ---- one step against the gradient -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["parabola", "bowl", "long_valley", "cubic_bowl"])
+def test_first_order_prediction_misses_by_the_curvature_term(name: str) -> None:
+    # for a quadratic f(x - eta g) = f(x) - eta |g|^2 + eta^2 g^T H g / 2 exactly
+    f = objectives.get(name)
+    x0 = np.full(f.dim, 0.8) if name == "cubic_bowl" else np.linspace(1.5, 2.5, f.dim)
+    g = f.grad(x0)
+    for lr in (0.01, 0.1, 0.4):
+        after = float(descend(f, optimizers.sgd(lr=lr), x0, 1).values[1])
+        guess = analysis.first_order_prediction(f, x0, lr)
+        assert guess == pytest.approx(float(f.value(x0)) - lr * float(g @ g), rel=1e-14)
+        if name != "cubic_bowl":
+            h = analysis.hessian_at(f, x0)
+            assert after == pytest.approx(guess + lr**2 * float(g @ h @ g) / 2, rel=1e-12)
+
+
+def test_small_steps_go_down_and_a_large_one_goes_up() -> None:
+    f = objectives.get("parabola")
+    small = descend(f, optimizers.sgd(lr=0.1), [4.0], 1)
+    large = descend(f, optimizers.sgd(lr=1.1), [4.0], 1)
+    assert small.values.tolist() == pytest.approx([16.0, 10.24], abs=1e-12)
+    assert large.points[1, 0] == pytest.approx(-4.8, abs=1e-12)
+    assert large.values[1] == pytest.approx(23.04, abs=1e-12) and large.values[1] > 16.0
+    # on the wavy curve too: wherever f' != 0 a small enough step lowers f
+    w = objectives.get("wavy")
+    xs = np.linspace(-19.0, 19.0, 77)[:, None]
+    moving = np.abs(w.grad(xs)[:, 0]) > 1e-3
+    step = descend(w, optimizers.sgd(lr=1e-3), xs[moving], 1)
+    assert np.all(step.values[1] < step.values[0])
+
+
+def test_nearest_minimum_names_the_valley_of_each_run() -> None:
+    w = objectives.get("wavy")
+    starts = np.array([[-18.0], [-10.0], [-5.0], [0.0], [4.0], [11.0]])
+    run = descend(w, optimizers.sgd(lr=0.2), starts, 40)
+    valleys = analysis.nearest_minimum(run.points[-1], w.minima, tol=1e-2)
+    assert valleys == [0, 0, 1, 1, 2, 2]
+    assert analysis.nearest_minimum([[3.0]], w.minima) == [-1]
+    parabola = objectives.get("parabola")
+    ends = descend(parabola, optimizers.sgd(lr=0.2), starts / 4, 40).points[-1]
+    assert analysis.nearest_minimum(ends, parabola.minima, tol=1e-6) == [0] * 6
+
+
 # ---- the long valley x^2/20 + y^2 ------------------------------------------------------------
 
 
