@@ -38,6 +38,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    ReplacementTransform,
     ValueTracker,
     VGroup,
     Write,
@@ -446,12 +447,12 @@ class LineFitConditioning(GDScene):
         self.play(tracker.animate.set_value(float(run.steps)), FadeIn(factors), run_time=3.0,
                   rate_func=lambda t: 1 - (1 - t) ** 3)
         path.clear_updaters()
-        self.play(FadeIn(ended[0]), run_time=0.6)
+        self.play(FadeIn(ended[0]), FadeIn(ended[1]), run_time=0.6)
         wait_until(self, end)
 
         end = say(self, f"Getting within {_sci_words(self.TOL)} of the least-squares line takes "
                         f"{v['steps']} steps.")
-        self.play(FadeIn(ended[1]), run_time=0.6)
+        self.play(FadeIn(ended[2]), run_time=0.6)
         wait_until(self, end)
 
         # ---- the scaled feature: a round bowl over (w, c)
@@ -502,7 +503,11 @@ class LineFitConditioning(GDScene):
             f"Now centre and scale the feature: z = (x − {v['mean']})/{v['scale']}. Over "
             f"(w, c) the loss is a round bowl, both curvatures {v['L_z']}: κ = {v['kappa_z']}.",
         )
-        self.play(FadeOut(panel), run_time=0.6)
+        # kappa stays on screen under the first map, for the comparison
+        kept_k = k_line.copy().scale(0.85)
+        kept_k.next_to(ended, DOWN, buff=0.26, aligned_edge=LEFT)
+        self.play(FadeOut(VGroup(hess, curv, factors)), ReplacementTransform(k_line, kept_k),
+                  run_time=0.8)
         self.play(FadeIn(right), FadeIn(cmap_z), FadeIn(right_name), FadeIn(target_z),
                   Write(scale_tex), run_time=1.4)
         wait_until(self, end)
