@@ -294,8 +294,8 @@ class ValleyConditioning(GDScene):
 
         end = say(
             self,
-            "The steep direction caps the rate, the flat one sets the speed: at best each "
-            f"step keeps (κ−1)/(κ+1) = {fmt(best_q, 3)}.",
+            "The steep direction caps the rate, the flat one sets the speed: even at its best "
+            f"fixed rate, gradient descent keeps (κ−1)/(κ+1) = {fmt(best_q, 3)} a step.",
         )
         self.play(FadeIn(bound, shift=UP * 0.1), run_time=0.8)
         wait_until(self, end, minimum=1.0)
