@@ -14,7 +14,9 @@ it is ``[m, b]``, for the ``Linear(2 -> 1)`` model of S5 it is ``[w_1, w_2, b]``
 :func:`train` runs any optimizer full batch, one sample at a time or on mini-batches and returns
 a :class:`TrainingRun` holding every parameter vector, every step's loss, per-epoch losses and
 the number of per-sample gradients evaluated. :func:`s3_run`, :func:`s4_run` and :func:`s5_runs`
-reproduce the scenarios of ``SCENARIOS.md`` exactly.
+reproduce the scenarios of ``SCENARIOS.md`` exactly. :func:`least_squares` gives the exact
+minimiser a run is heading for, and :func:`s4_scaled_run` repeats S4 with the feature centred and
+scaled (:class:`FeatureScaling`).
 
 Examples
 --------
@@ -45,6 +47,7 @@ __all__ = [
     "PLANE",
     "SLOPE",
     "Dataset",
+    "FeatureScaling",
     "GradientSpread",
     "IntArray",
     "LinearModel",
@@ -63,6 +66,7 @@ __all__ = [
     "noise_ball_runs",
     "s3_run",
     "s4_run",
+    "s4_scaled_run",
     "s5_optimizers",
     "s5_runs",
     "surface_dataset",
@@ -461,6 +465,98 @@ PLANE = LinearModel(n_features=2, bias=True)
 """S5's ``Linear(2 -> 1)``; parameters ``[w_1, w_2, b]``."""
 
 
+def least_squares(model: LinearModel, x: ArrayLike, y: ArrayLike) -> FloatArray:
+    r"""The parameters that minimise the mean squared error exactly (linear least squares).
+
+    With the design matrix :math:`A = [x, 1]` (``[x]`` without a bias) the minimiser solves the
+    normal equations :math:`A^\top A\, \theta = A^\top y`; it is computed with
+    :func:`numpy.linalg.lstsq` (an SVD, accurate even when :math:`A^\top A` is badly
+    conditioned). This is where gradient descent on the loss is heading.
+
+    Returns
+    -------
+    ndarray
+        ``[w_1, ..., w_d, b]`` (or ``[w_1, ..., w_d]``), the layout of ``model``'s parameters.
+
+    Examples
+    --------
+    >>> least_squares(LINE, [0.0, 1.0, 2.0], [1.0, 3.0, 5.0]).round(12).tolist()
+    [2.0, 1.0]
+    """
+    features = model.features(x)
+    targets = _float_array(y, "y").reshape(-1)
+    if targets.shape[0] != features.shape[0]:
+        raise ValueError(
+            f"y: expected {features.shape[0]} targets (one per sample), got {targets.shape[0]}"
+        )
+    if model.bias:
+        features = np.concatenate([features, np.ones((features.shape[0], 1))], axis=1)
+    solution = np.linalg.lstsq(features, targets, rcond=None)[0]
+    return np.asarray(solution, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FeatureScaling:
+    r"""Centring and scaling of one feature: :math:`z = (x - \bar x) / s`.
+
+    :math:`\bar x` is the mean of the training inputs and :math:`s` their standard deviation
+    (``np.std``, the population one). A line :math:`y = w z + c` in the scaled feature is the
+    line :math:`y = m x + b` in the original one with
+
+    .. math::
+
+        m = w / s, \qquad b = c - w \bar x / s
+        \qquad\text{and back}\qquad w = m s, \qquad c = b + m \bar x .
+
+    For the mean squared error this makes the loss Hessian
+    :math:`\frac{2}{n}\begin{pmatrix} \sum z_i^2 & \sum z_i \\ \sum z_i & n\end{pmatrix}
+    = 2 I`: both curvatures equal, condition number 1.
+
+    Examples
+    --------
+    >>> scaling = FeatureScaling.fit([0.0, 2.0, 4.0])
+    >>> scaling.apply([0.0, 2.0, 4.0]).round(6).tolist()
+    [-1.224745, 0.0, 1.224745]
+    >>> scaling.line_params(scaling.scaled_params([3.0, 1.0])).round(12).tolist()
+    [3.0, 1.0]
+    """
+
+    mean: float
+    scale: float
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.mean) and np.isfinite(self.scale) and self.scale > 0.0):
+            raise ValueError(
+                f"FeatureScaling: needs a finite mean and a positive scale, got "
+                f"{self.mean}, {self.scale}"
+            )
+
+    @classmethod
+    def fit(cls, x: ArrayLike) -> FeatureScaling:
+        """The mean and standard deviation of the inputs ``x`` (one feature)."""
+        xs = _float_array(x, "x").reshape(-1)
+        if xs.size < 2:
+            raise ValueError("FeatureScaling.fit: needs at least two inputs")
+        return cls(float(np.mean(xs)), float(np.std(xs)))
+
+    def apply(self, x: ArrayLike) -> FloatArray:
+        r"""The scaled feature :math:`z = (x - \bar x)/s`."""
+        scaled: FloatArray = (_float_array(x, "x") - self.mean) / self.scale
+        return scaled
+
+    def line_params(self, params: ArrayLike) -> FloatArray:
+        r"""``[w, c]`` of a line in :math:`z` (shape ``(..., 2)``) as ``[m, b]`` in :math:`x`."""
+        p = LINE._params(params)
+        w, c = p[..., 0], p[..., 1]
+        return np.stack([w / self.scale, c - w * self.mean / self.scale], axis=-1)
+
+    def scaled_params(self, params: ArrayLike) -> FloatArray:
+        r"""``[m, b]`` of a line in :math:`x` (shape ``(..., 2)``) as ``[w, c]`` in :math:`z`."""
+        p = LINE._params(params)
+        m, b = p[..., 0], p[..., 1]
+        return np.stack([m * self.scale, b + m * self.mean], axis=-1)
+
+
 def init_linear(n_features: int, seed: int = 0, bias: bool = True) -> FloatArray:
     r"""Initial parameters drawn like ``torch.nn.Linear``'s default initialisation.
 
@@ -819,24 +915,6 @@ def train(
 # --------------------------------------------------------------------------------------------
 # Losses as objectives
 # --------------------------------------------------------------------------------------------
-
-
-def least_squares(model: LinearModel, x: ArrayLike, y: ArrayLike) -> FloatArray:
-    r"""The parameters minimising the mean squared error: the least-squares solution.
-
-    Solves :math:`\min_\theta \lVert \tilde X \theta - y \rVert^2` with :math:`\tilde X`
-    the inputs with a column of ones appended (for a model with a bias).
-
-    Examples
-    --------
-    >>> least_squares(LINE, [0.0, 1.0, 2.0], [1.0, 3.0, 5.0]).round(12).tolist()
-    [2.0, 1.0]
-    """
-    features = model.features(x)
-    targets = _float_array(y, "y").reshape(-1)
-    design = np.hstack([features, np.ones((features.shape[0], 1))]) if model.bias else features
-    solution: FloatArray = np.asarray(np.linalg.lstsq(design, targets, rcond=None)[0], np.float64)
-    return solution
 
 
 @dataclass(frozen=True, eq=False)
@@ -1301,3 +1379,32 @@ def s5_runs(seed: int = 0, epochs: int = 50, batch_size: int = 32) -> Mapping[st
             y_test=data.y_test,
         )
     return runs
+
+
+def s4_scaled_run(
+    seed: int = 0, epochs: int = 100, lr: float = 0.01
+) -> tuple[TrainingRun, FeatureScaling]:
+    r"""S4 with the feature centred and scaled: full-batch descent on :math:`y = w z + c`.
+
+    The data are :func:`line_dataset`'s, with :math:`z = (X - \bar X)/s`
+    (:class:`FeatureScaling`); the run starts from the line :math:`m = b = 0` (which is also
+    :math:`w = c = 0`) and takes :math:`w \leftarrow w - \alpha\, g_w`,
+    :math:`c \leftarrow c - \alpha\, g_c` once per epoch, the gradients those of
+    :class:`LinearModel` on :math:`(z, Y)`. ``scaling.line_params(run.params)`` gives the same
+    lines as ``[m, b]`` in the original feature.
+
+    Returns
+    -------
+    (TrainingRun, FeatureScaling)
+
+    Examples
+    --------
+    >>> run, scaling = s4_scaled_run(epochs=40, lr=0.25)
+    >>> x, y = line_dataset()
+    >>> bool(np.allclose(scaling.line_params(run.final_params), least_squares(LINE, x, y)))
+    True
+    """
+    x, y = line_dataset(seed=seed)
+    scaling = FeatureScaling.fit(x)
+    run = train(LINE, sgd(lr=lr), scaling.apply(x), y, [0.0, 0.0], epochs=epochs)
+    return run, scaling

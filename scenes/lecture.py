@@ -20,9 +20,12 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Arrow,
     Create,
+    CurvedArrow,
     FadeIn,
     FadeOut,
+    GrowArrow,
     Indicate,
     LaggedStart,
     MathTex,
@@ -31,8 +34,9 @@ from manim import (
     Write,
 )
 
-from gdanim import objectives, optimizers
+from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
+from scenes.pacing import say, wait_until
 from scenes.race import saddle_facts
 from scenes.style import (
     BODY_SIZE,
@@ -92,7 +96,33 @@ class TitleCard(GDScene):
 
 
 class UpdateRule(GDScene):
-    r"""The rule :math:`w \leftarrow w - \eta\, dL/dw`, why the minus sign, one worked step."""
+    r"""The rule :math:`w \leftarrow w - \eta\, dL/dw`, why the minus sign, one worked step.
+
+    Then why a step against the slope goes down: to first order
+    :math:`L(w - \eta L') \approx L(w) - \eta L'^2`
+    (:func:`gdanim.analysis.first_order_prediction`), so a small enough step lowers the loss
+    wherever the slope is not zero, while a step that is too large can overshoot and raise it
+    (the :math:`\eta = 1.1` step that :class:`scenes.steps1d.LearningRateRegimes` shows
+    diverging).
+
+    Attributes (for tests)
+    ----------------------
+    small_run, large_run : Trajectory
+        One step on :math:`L(w) = w^2` from :data:`W0` with :data:`SMALL_LR` and
+        :data:`LARGE_LR`.
+    guess : float
+        The first-order estimate after the small step.
+    descent_lines : VGroup
+        The lines of the "why downhill" part.
+    descent_values : dict of str to str
+        Every number those lines show, as shown.
+    step_arrows : tuple of Arrow
+        The small and the large step drawn on the curve.
+    """
+
+    W0 = 4.0
+    SMALL_LR = 0.1
+    LARGE_LR = 1.1
 
     def construct(self) -> None:
         self.section("The update rule")
@@ -100,36 +130,36 @@ class UpdateRule(GDScene):
         rule = MathTex("w", r"\;\leftarrow\;", "w", r"\;-\;", r"\eta", r"\,\frac{dL}{dw}",
                        font_size=64, color=TEXT_COLOR)
         rule.next_to(head, DOWN, buff=0.6)
-        self.caption("Every step of gradient descent applies one rule.", 3)
+        end = say(self, "Every step of gradient descent applies one rule.")
         self.play(FadeIn(head), Write(rule), run_time=1.5)
-        self.wait(1.0)
+        wait_until(self, end)
 
         # the pieces of the rule, by their parts in the formula: (part, colour, note, caption)
         pieces = (
             (5, SKY, "the slope: it points uphill",
-             "The derivative dL/dw is the slope, and it points uphill.", 3.0, 1.6),
-            (3, VERMILLION, "minus: so we step downhill",
-             "The minus sign turns the step around, so each step goes downhill.", 3.5, 1.8),
+             "The derivative dL/dw is the slope, and it points uphill."),
+            (3, VERMILLION, "minus: the step points downhill",
+             "The minus sign turns the step around, so that it points downhill."),
             (4, YELLOW, "the learning rate: how far to step",
-             "The learning rate eta decides how far each step goes.", 3.0, 1.6),
+             "The learning rate eta decides how far each step goes."),
         )
         notes = VGroup()
         below: Any = rule
-        for part, color, words, said, said_for, hold in pieces:
+        for part, color, words, said in pieces:
             box = SurroundingRectangle(rule[part], color=color, buff=0.14 if part == 3 else 0.08)
             note = make_text(words, font_size=SMALL_SIZE, color=color)
             note.next_to(below, DOWN, buff=0.6 if below is rule else 0.3)
             below = note
-            self.caption(said, said_for)
+            end = say(self, said)
             self.play(Create(box), FadeIn(note), run_time=0.8)
-            self.wait(hold)
+            wait_until(self, end)
             notes.add(box, note)
         self.play(FadeOut(notes))
 
         # one step worked by hand on L(w) = w^2, numbers from gdanim
         f = objectives.parse("w**2", ["w"])
-        lr = 0.1
-        w0 = np.array([4.0])
+        lr = self.SMALL_LR
+        w0 = np.array([self.W0])
         g0 = float(f.grad(w0)[0])
         run = cached_descend(f, optimizers.sgd(lr=lr), w0, 1)
         w1 = float(run.points[1, 0])
@@ -149,7 +179,114 @@ class UpdateRule(GDScene):
             self.wait(0.6)
         self.play(Indicate(lines[2], color=END_COLOR))
         self.wait(1.5)
-        self.play(FadeOut(VGroup(head, rule, lines)))
+        self.play(FadeOut(lines))
+        self._why_downhill(f, rule)
+
+    def _why_downhill(self, f: objectives.Objective, rule: MathTex) -> None:
+        """First order: the loss drops by about eta times the slope squared; too far goes up."""
+        w0 = np.array([self.W0])
+        small = cached_descend(f, optimizers.sgd(lr=self.SMALL_LR), w0, 1)
+        large = cached_descend(f, optimizers.sgd(lr=self.LARGE_LR), w0, 1)
+        guess = analysis.first_order_prediction(f, w0, self.SMALL_LR)
+        self.small_run, self.large_run, self.guess = small, large, guess
+        l0 = float(small.values[0])
+        w_small, l_small = float(small.points[1, 0]), float(small.values[1])
+        w_large, l_large = float(large.points[1, 0]), float(large.values[1])
+        values = {
+            "L0": fmt(l0, 2),
+            "small": fmt(l_small, 2),
+            "guess": fmt(guess, 2),
+            "w_large": fmt(w_large, 1),
+            "large": fmt(l_large, 2),
+            "eta_small": fmt(self.SMALL_LR, 1),
+            "eta_large": fmt(self.LARGE_LR, 1),
+            "slope": fmt(float(f.grad(w0)[0]), 1),
+        }
+
+        # the curve and the two steps
+        reach = 2.0 * np.ceil((max(abs(self.W0), abs(w_large)) + 0.5) / 2.0)
+        top = 10.0 * np.ceil(max(l0, l_large) / 10.0 + 0.5)
+        axes = make_axes_1d((-reach, reach, 2.0), (0.0, top, 10.0), x_length=5.0,
+                            y_length=3.3, tick_size=20, x_label="w", y_label="L(w)")
+        axes.move_to((-3.75, -1.55, 0.0))
+        edge = min(reach, float(np.sqrt(top)))  # where w^2 leaves the axes
+        curve = axes.plot(lambda x: float(f.value(np.array([x]))), x_range=[-edge, edge],
+                          color=CURVE_COLOR, stroke_width=3)
+        p0 = axes.c2p(self.W0, l0)
+        p_small = axes.c2p(w_small, l_small)
+        p_large = axes.c2p(w_large, l_large)
+        arrow_small = Arrow(p0, p_small, buff=0.06, color=END_COLOR, stroke_width=5,
+                            max_tip_length_to_length_ratio=0.35, tip_length=0.18)
+        arrow_large = CurvedArrow(p0 + UP * 0.08, p_large + UP * 0.08, angle=0.9,
+                                  color=VERMILLION, stroke_width=4, tip_length=0.2)
+        start = make_marker(p0, START_COLOR, radius=0.09)
+        ends = VGroup(make_marker(p_small, END_COLOR, radius=0.08),
+                      make_marker(p_large, VERMILLION, radius=0.08))
+        plot = VGroup(axes, curve, arrow_small, arrow_large, start, ends)
+        for mob in (start, *ends):
+            mob.set_z_index(3)
+
+        # the words and numbers, right of the plot
+        formula = make_tex(
+            r"L\!\left(w - \eta\,\frac{dL}{dw}\right) \approx "
+            r"L(w) - \eta \left(\frac{dL}{dw}\right)^{2}", font_size=40)
+        never = make_text("the slope squared is never negative: wherever\n"
+                          "the slope is not zero, a small enough step goes down",
+                          font_size=SMALL_SIZE, color=MUTED_TEXT, line_spacing=0.8)
+        small_line = make_tex(
+            rf"\eta = {values['eta_small']}:\ L = {values['L0']} \to {values['small']}",
+            font_size=34, color=END_COLOR)
+        guess_line = VGroup(
+            make_text("first order:", font_size=SMALL_SIZE, color=MUTED_TEXT),
+            make_tex(rf"{values['L0']} - {values['eta_small']} \times {values['slope']}^2 "
+                     rf"= {values['guess']}", font_size=28, color=MUTED_TEXT),
+        ).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
+        large_line = make_tex(
+            rf"\eta = {values['eta_large']}:\ L = {values['L0']} \to {values['large']}",
+            font_size=34, color=VERMILLION)
+        large_note = make_text(
+            f"w jumps to {values['w_large']}: too far, and uphill".replace("-", "\u2212"),
+            font_size=SMALL_SIZE, color=VERMILLION)
+        text = VGroup(formula, never, small_line, guess_line, large_line, large_note)
+        text.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+        never.shift(UP * 0.08)
+        guess_line.shift(UP * 0.12)
+        large_note.shift(UP * 0.14)
+        if text.width > 6.2:
+            text.scale_to_fit_width(6.2)
+        text.next_to(rule, DOWN, buff=0.5)
+        text.shift(RIGHT * (0.75 - text.get_left()[0]))
+        self.descent_values = values
+        self.descent_lines = text
+        self.descent_plot = plot
+        self.step_arrows = (arrow_small, arrow_large)
+
+        end = say(
+            self,
+            "Why downhill? To first order, L(w − η dL/dw) ≈ L(w) − η (dL/dw)². The slope "
+            "squared is never negative, so where it is not zero a small enough step lowers L.",
+        )
+        self.play(Write(formula), Create(axes), Create(curve), FadeIn(start), run_time=1.6)
+        self.wait(2.4)
+        self.play(FadeIn(never, shift=UP * 0.1), run_time=1.2)
+        wait_until(self, end)
+        end = say(
+            self,
+            f"With η = {values['eta_small']}, L goes from {values['L0']} to {values['small']}, "
+            f"close to the first-order guess {values['guess']}.",
+        )
+        self.play(GrowArrow(arrow_small), FadeIn(ends[0]), Write(small_line), run_time=1.2)
+        self.play(FadeIn(guess_line, shift=UP * 0.1), run_time=0.6)
+        wait_until(self, end)
+        end = say(
+            self,
+            f"A step too large can overshoot: η = {values['eta_large']} takes w to "
+            f"{values['w_large']}, where L = {values['large']} is higher than before."
+            .replace("-", "\u2212"),
+        )
+        self.play(Create(arrow_large), FadeIn(ends[1]), Write(large_line),
+                  FadeIn(large_note), run_time=1.4)
+        wait_until(self, end, minimum=1.0)
 
 
 class IntoTwoDimensions(GDScene):
