@@ -261,8 +261,8 @@ class ValleyConditioning(GDScene):
 
         end = say(
             self,
-            f"Each step multiplies the distance in each direction by |1 − ηλ|, so η must "
-            f"stay below 2/L = {fmt(crit, 3)}.",
+            f"A step scales each direction by |1 − ηλ|, so η must stay below "
+            f"2/L = {fmt(crit, 3)}.",
         )
         self.play(FadeIn(cap), FadeIn(header), run_time=0.8)
         wait_until(self, end)
@@ -270,8 +270,8 @@ class ValleyConditioning(GDScene):
         end = say(
             self,
             f"At η = {fmt(slow.lr, 2)} one step settles the steep direction, but along the "
-            f"floor each step keeps {fmt(slow.measured[0], 3)} of the distance: "
-            f"f ≤ {_sci_words(self.TOL)} only at step {slow.steps}.",
+            f"floor each step keeps {fmt(slow.measured[0], 3)}: f ≤ {_sci_words(self.TOL)} "
+            f"only at step {slow.steps}.",
         )
         self.add(slow.path)
         self.play(trackers[0].animate.set_value(float(self.STEPS)), FadeIn(slow.row),
@@ -281,7 +281,7 @@ class ValleyConditioning(GDScene):
         end = say(
             self,
             f"At η = {fmt(quick.lr, 2)}, near the best fixed rate 2/(μ+L) = {fmt(best, 3)}, "
-            f"it zig-zags across, with factors {fmt(quick.measured[1], 3)} across and "
+            f"it zig-zags, keeping {fmt(quick.measured[1], 3)} across and "
             f"{fmt(quick.measured[0], 3)} along: step {quick.steps}.",
         )
         self.play(FadeIn(best_row), run_time=0.6)
@@ -294,8 +294,8 @@ class ValleyConditioning(GDScene):
 
         end = say(
             self,
-            "The steep direction caps the rate, the flat one sets the speed: even at its best "
-            f"fixed rate, gradient descent keeps (κ−1)/(κ+1) = {fmt(best_q, 3)} a step.",
+            "The steep direction caps the rate, the flat one sets the speed: at best a step "
+            f"keeps (κ−1)/(κ+1) = {fmt(best_q, 3)}.",
         )
         self.play(FadeIn(bound, shift=UP * 0.1), run_time=0.8)
         wait_until(self, end, minimum=1.0)
@@ -421,8 +421,7 @@ class LineFitConditioning(GDScene):
 
         end = say(
             self,
-            "Why did the intercept creep? The line-fit loss is a convex quadratic in (m, b): "
-            "its one flat spot is the best fit, its Hessian the same everywhere.",
+            "Why did the intercept creep? The loss is a convex quadratic in (m, b).",
         )
         self.play(FadeIn(heading), FadeIn(left), FadeIn(cmap), FadeIn(left_name), run_time=1.2)
         self.play(Write(hess), FadeIn(target), run_time=1.4)
@@ -439,8 +438,8 @@ class LineFitConditioning(GDScene):
 
         end = say(
             self,
-            f"At η = {v['lr']} each step keeps {v['across']} of the distance across the valley "
-            f"but {v['along']} along it: after {v['epochs']} epochs b = {v['b']}, not yet the "
+            f"At η = {v['lr']} a step keeps {v['across']} of the distance across the valley, "
+            f"{v['along']} along it: after {v['epochs']} epochs b = {v['b']}, not yet the "
             f"least-squares {v['b_best']}.",
         )
         self.add(path)
@@ -448,10 +447,6 @@ class LineFitConditioning(GDScene):
                   rate_func=lambda t: 1 - (1 - t) ** 3)
         path.clear_updaters()
         self.play(FadeIn(ended[0]), FadeIn(ended[1]), run_time=0.6)
-        wait_until(self, end)
-
-        end = say(self, f"Getting within {_sci_words(self.TOL)} of the least-squares line takes "
-                        f"{v['steps']} steps.")
         self.play(FadeIn(ended[2]), run_time=0.6)
         wait_until(self, end)
 
@@ -500,8 +495,8 @@ class LineFitConditioning(GDScene):
 
         end = say(
             self,
-            f"Now centre and scale the feature: z = (x − {v['mean']})/{v['scale']}. Over "
-            f"(w, c) the loss is a round bowl, both curvatures {v['L_z']}: κ = {v['kappa_z']}.",
+            f"Now centre and scale the feature. Over (w, c) the loss is a round bowl: both "
+            f"curvatures {v['L_z']}, κ = {v['kappa_z']}.",
         )
         # kappa stays on screen under the first map, for the comparison
         kept_k = k_line.copy().scale(0.85)

@@ -119,7 +119,7 @@ class Convexity(GDScene):
     #: Scene y of the top of both panels' y-axes.
     AXES_TOP = 1.95
     #: Seconds the runs take to play.
-    RUN_TIME = 4.0
+    RUN_TIME = 3.0
 
     def construct(self) -> None:
         self.section("Convexity")
@@ -136,11 +136,14 @@ class Convexity(GDScene):
 
         # ---- the runs
         n = len(convex.spec.starts)
+        if len(wavy.spec.starts) == n:
+            where = f"{_count(n).capitalize()} starts on each curve"
+        else:
+            where = (f"{_count(n).capitalize()} starts on x², {_count(len(wavy.spec.starts))} on "
+                     f"{_spoken(wavy.objective.text)}")
         end = say(
             self,
-            f"Does the start matter? {_count(n).capitalize()} starts on x², {_count(n)} on "
-            f"{_spoken(wavy.objective.text)}, each {self.STEPS} steps of gradient descent "
-            f"with η = {fmt(self.LR, 1)}.",
+            f"Does the start matter? {where}, {self.STEPS} steps each at η = {fmt(self.LR, 1)}.",
         )
         self.play(Write(heading), run_time=1.0)
         self.play(*(Create(v.axes) for v in self.panels),
@@ -185,11 +188,11 @@ class Convexity(GDScene):
         self.convex_rule = words
         end = say(
             self,
-            "x² is convex: it never dips below any of its tangent lines. So where the tangent "
-            "is flat, nothing lies lower: every flat spot is a global minimum.",
+            "x² is convex: it never dips below its tangent lines, so every flat spot is a global "
+            "minimum.",
         )
         self.play(Create(convex.tangent), Write(rule), FadeIn(convex.verdict), run_time=1.4)
-        self.wait(3.0)
+        self.wait(1.5)
         self.play(Write(flat), run_time=1.2)
         wait_until(self, end)
 
@@ -197,8 +200,8 @@ class Convexity(GDScene):
         lowest = _signed(float(wavy.run.values[-1].min()))
         end = say(
             self,
-            f"Not convex: the flat tangent at the valley f = {flat_height} cuts the wavy "
-            f"curve, and the valley at f = {lowest} is lower.",
+            f"The wavy curve is not convex: its flat tangent at f = {flat_height} cuts it, and "
+            f"the valley at f = {lowest} lies lower.",
         )
         self.play(Create(wavy.tangent), FadeIn(wavy.verdict), run_time=1.2)
         wait_until(self, end, minimum=1.0)

@@ -54,6 +54,7 @@ from scenes.mobjects import (
     plain_formula,
     to_scene,
 )
+from scenes.pacing import say, wait_until
 from scenes.style import (
     BACKGROUND,
     END_COLOR,
@@ -170,6 +171,7 @@ class GradientField(GDScene):
         self.field_axes: dict[str, Any] = {}
         self.formulas: dict[str, tuple[Any, Any]] = {}
         self.exit_marks: dict[str, dict[int, VGroup]] = {}
+        self._said_descent = False
         head = title("The gradient field")
         self.add(head)
         previous: dict[str, Any] | None = None
@@ -177,7 +179,7 @@ class GradientField(GDScene):
             objective = objectives.get(part.objective)
             self.section(f"Gradient field: {objective.name or part.objective}")
             previous = self._play_part(part, objective, index, previous)
-        self.wait(1.0)
+        self.wait(0.5)
 
     # ------------------------------------------------------------------------------------
     def _play_part(
@@ -216,31 +218,25 @@ class GradientField(GDScene):
         )
         extras = self._critical_points(f, axes, runs) if (f.minima or f.saddles) else VGroup()
         if previous is None:
-            self.caption(
-                f"Colour shows the height of f(x, y) = {plain_formula(f.text)}; "
-                "the lines are contours, where f stays constant.",
-                3.2,
+            end = say(
+                self,
+                f"Colour shows the height of f(x, y) = {plain_formula(f.text)}; the lines are "
+                "its contours.",
             )
             self.play(FadeIn(axes), FadeIn(cmap), run_time=1.2)
             self.play(Write(f_tex), run_time=1.0)
-            self.wait(1.0)
-            self.caption(
-                "At each grid point an arrow shows minus the gradient, the way downhill: "
-                "longer and brighter where the slope is steeper.",
-                3.6,
-            )
+            wait_until(self, end)
+            end = say(self, "Each arrow is minus the gradient, longer where the slope is steeper.")
             self.play(arrows_in, run_time=2.2)
             self.play(Write(g_tex), FadeIn(key), run_time=1.2)
-            self.wait(0.2)
-            self.caption(
-                "Every arrow crosses the contour through it at a right angle. "
-                + self._critical_caption(f),
-                3.6,
-            )
+            wait_until(self, end)
+            end = say(self, "Every arrow crosses its contour at a right angle.")
             self.play(FadeIn(extras), run_time=0.8)
-            self.wait(2.8)
+            wait_until(self, end)
         else:
-            self.caption(f"A harder landscape: f(x, y) = {plain_formula(f.text)}.", 3.0)
+            where = self._critical_caption(f)
+            end = say(self, f"A harder landscape, {plain_formula(f.text)}: "
+                            f"{where[0].lower()}{where[1:]}")
             self.play(
                 FadeOut(previous["arrows"]),
                 FadeOut(previous["runs"]),
@@ -257,12 +253,10 @@ class GradientField(GDScene):
                 Write(f_tex),
                 run_time=1.4,
             )
-            self.wait(0.8)
-            self.caption(self._critical_caption(f), 5.4)
             self.play(arrows_in, run_time=2.2)
             self.play(Write(g_tex), FadeIn(key), run_time=1.2)
             self.play(FadeIn(extras), run_time=0.8)
-            self.wait(1.2)
+            wait_until(self, end)
 
         rows = [self._run_row(traj, part) for traj in runs]
         run_rows = VGroup(*rows).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
@@ -274,7 +268,7 @@ class GradientField(GDScene):
             paths.append(path)
             run_mobs.add(path, row, *finish)
         self.paths[part.objective] = paths
-        self.wait(1.5)
+        self.wait(0.5)
         return {
             "axes": axes,
             "cmap": cmap,
@@ -432,26 +426,27 @@ class GradientField(GDScene):
         here = f"({fmt(x0[0], 1)}, {fmt(x0[1], 1)})"
         if traj.stopped_at is not None:
             text = (
-                f"From {here} the arrows lead past the saddle and off the map: "
-                f"this run leaves the view at step {int(traj.stopped_at)}."
+                f"From {here} they lead past the saddle and off the map: out of view at step "
+                f"{int(traj.stopped_at)}."
             )
-        elif k == 0:
+        elif not self._said_descent:
             text = (
-                f"Gradient descent (SGD, learning rate {fmt(part.lr, 1)}) from {here} steps "
-                "along the arrows, each step minus the gradient times the rate, to the minimum."
+                f"From {here}, gradient descent with learning rate {fmt(part.lr, 1)} follows "
+                "the arrows to the minimum."
             )
         else:
-            text = f"From {here}, too, the arrows lead SGD into the minimum."
-        self.caption(text, 5.2)
-        self.play(FadeIn(start), FadeIn(row_head), run_time=0.5)
+            text = f"From {here}, too, the arrows lead it to the minimum."
+        self._said_descent = True
+        end = say(self, text)
+        self.play(FadeIn(start), FadeIn(row_head), run_time=0.4)
         self.add(path)
         # the early steps are the long ones: spend more time on them
         early = min(last, 12)
-        self.play(tracker.animate.set_value(early), run_time=2.4, rate_func=linear)
+        self.play(tracker.animate.set_value(early), run_time=2.0, rate_func=linear)
         if last > early:
             self.play(
                 tracker.animate.set_value(last),
-                run_time=1.0,
+                run_time=0.8,
                 rate_func=rate_functions.ease_out_cubic,
             )
         path.clear_updaters()
@@ -467,12 +462,12 @@ class GradientField(GDScene):
             mark[1].next_to(mark[0], UP + LEFT * 0.5, buff=0.1)
             finish.append(mark)
             self.exit_marks.setdefault(part.objective, {})[k] = mark
-            self.play(FadeIn(mark), FadeIn(result), run_time=0.7)
+            self.play(FadeIn(mark), FadeIn(result), run_time=0.6)
         else:
             endmark = make_marker(pts[last], END_COLOR, radius=0.085)
             finish.append(endmark)
-            self.play(FadeIn(endmark), FadeIn(result), run_time=0.7)
-        self.wait(0.8)
+            self.play(FadeIn(endmark), FadeIn(result), run_time=0.6)
+        wait_until(self, end, minimum=0.4)
         return path, finish
 
 

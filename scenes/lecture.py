@@ -58,7 +58,6 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
-    reading_time,
     title,
 )
 
@@ -84,15 +83,15 @@ class TitleCard(GDScene):
         sub = make_text("how a computer walks downhill, one step at a time",
                         font_size=BODY_SIZE, color=MUTED_TEXT)
         group = VGroup(heading, sub).arrange(DOWN, buff=0.35).to_edge(UP, buff=1.0)
-        self.caption("Gradient descent: how a computer walks downhill, one step at a time.", 4.5)
+        end = say(self, "Gradient descent: how a computer walks downhill, one step at a time.")
         self.play(Write(heading), run_time=1.2)
         self.play(FadeIn(sub, shift=UP * 0.2), Create(axes), Create(curve), run_time=1.2)
-        self.play(FadeIn(ball))
+        self.play(FadeIn(ball), run_time=0.4)
         for x, v in zip(xs[1:], run.values[1:], strict=True):
-            self.play(ball.animate.move_to(axes.c2p(x, v)), run_time=0.18)
+            self.play(ball.animate.move_to(axes.c2p(x, v)), run_time=0.2)
         self.play(ball.animate.set_color(END_COLOR), run_time=0.3)
-        self.wait(0.8)
-        self.play(FadeOut(VGroup(group, axes, curve, ball)))
+        wait_until(self, end, minimum=0.4)
+        self.play(FadeOut(VGroup(group, axes, curve, ball)), run_time=0.8)
 
 
 class UpdateRule(GDScene):
@@ -137,11 +136,11 @@ class UpdateRule(GDScene):
         # the pieces of the rule, by their parts in the formula: (part, colour, note, caption)
         pieces = (
             (5, SKY, "the slope: it points uphill",
-             "The derivative dL/dw is the slope, and it points uphill."),
+             "The slope dL/dw points uphill."),
             (3, VERMILLION, "minus: the step points downhill",
              "The minus sign turns the step around, so that it points downhill."),
             (4, YELLOW, "the learning rate: how far to step",
-             "The learning rate eta decides how far each step goes."),
+             "The learning rate η sets how far each step goes."),
         )
         notes = VGroup()
         below: Any = rule
@@ -154,7 +153,7 @@ class UpdateRule(GDScene):
             self.play(Create(box), FadeIn(note), run_time=0.8)
             wait_until(self, end)
             notes.add(box, note)
-        self.play(FadeOut(notes))
+        self.play(FadeOut(notes), run_time=0.6)
 
         # one step worked by hand on L(w) = w^2, numbers from gdanim
         f = objectives.parse("w**2", ["w"])
@@ -171,15 +170,17 @@ class UpdateRule(GDScene):
                      rf"= {fmt(w1, 1)}", color=END_COLOR),
         ).arrange(DOWN, buff=0.4)
         lines.next_to(rule, DOWN, buff=0.7)
-        self.caption(
-            f"For L(w) = w squared at w = {fmt(w0[0], 1)}, the slope is {fmt(g0, 1)}; "
-            f"with eta = {fmt(lr, 1)} the new w is {fmt(w1, 1)}.", 6)
+        end = say(
+            self,
+            f"For L(w) = w² at w = {fmt(w0[0], 1)} the slope is {fmt(g0, 1)}; with "
+            f"η = {fmt(lr, 1)} the new w is {fmt(w1, 1)}.",
+        )
         for line in lines:
             self.play(Write(line), run_time=1.0)
-            self.wait(0.6)
+            self.wait(0.3)
         self.play(Indicate(lines[2], color=END_COLOR))
-        self.wait(1.5)
-        self.play(FadeOut(lines))
+        wait_until(self, end)
+        self.play(FadeOut(lines), run_time=0.6)
         self._why_downhill(f, rule)
 
     def _why_downhill(self, f: objectives.Objective, rule: MathTex) -> None:
@@ -263,11 +264,11 @@ class UpdateRule(GDScene):
 
         end = say(
             self,
-            "Why downhill? To first order, L(w − η dL/dw) ≈ L(w) − η (dL/dw)². The slope "
-            "squared is never negative, so where it is not zero a small enough step lowers L.",
+            "Why downhill? To first order a step changes L by −η (dL/dw)², so a small enough "
+            "step lowers L unless the slope is zero.",
         )
         self.play(Write(formula), Create(axes), Create(curve), FadeIn(start), run_time=1.6)
-        self.wait(2.4)
+        self.wait(1.2)
         self.play(FadeIn(never, shift=UP * 0.1), run_time=1.2)
         wait_until(self, end)
         end = say(
@@ -280,7 +281,7 @@ class UpdateRule(GDScene):
         wait_until(self, end)
         end = say(
             self,
-            f"A step too large can overshoot: η = {values['eta_large']} takes w to "
+            f"Too large a step overshoots: η = {values['eta_large']} takes w to "
             f"{values['w_large']}, where L = {values['large']} is higher than before."
             .replace("-", "\u2212"),
         )
@@ -311,18 +312,18 @@ class IntoTwoDimensions(GDScene):
         down = make_text("gradient descent steps along  -∇f", font_size=BODY_SIZE,
                          color=END_COLOR)
         notes = VGroup(up, down).arrange(DOWN, buff=0.3).next_to(point, DOWN, buff=0.6)
-        self.caption("With two inputs, the slope becomes a vector of partial derivatives: "
-                     "the gradient.", 4)
+        end = say(self, "With two inputs, the slope becomes a vector of partial derivatives: "
+                        "the gradient.")
         self.play(FadeIn(head), Write(grad), run_time=1.5)
-        self.wait(1.0)
+        self.wait(0.5)
         self.play(Write(point))
-        self.caption("It points in the direction of steepest ascent, so descent goes the "
-                     "opposite way.", 4)
+        wait_until(self, end)
+        end = say(self, "It points the way of steepest ascent, so descent steps the opposite way.")
         self.play(FadeIn(up, shift=UP * 0.2))
-        self.wait(1.0)
+        self.wait(0.5)
         self.play(FadeIn(down, shift=UP * 0.2))
-        self.wait(2.0)
-        self.play(FadeOut(VGroup(head, grad, point, notes)))
+        wait_until(self, end, minimum=0.5)
+        self.play(FadeOut(VGroup(head, grad, point, notes)), run_time=0.8)
 
 
 def _rule_block(spec: str, caption: str) -> VGroup:
@@ -351,22 +352,23 @@ class BeyondSGD(GDScene):
         if blocks.width > 13.4:
             blocks.scale_to_fit_width(13.4)
         blocks.next_to(head, DOWN, buff=0.6)
-        self.play(FadeIn(head))
         captions = (
             "Momentum keeps a velocity: it cuts the zig-zag and rolls through flat regions.",
-            "Adaptive methods give each coordinate its own step size from its gradient history.",
+            "Adaptive methods size each coordinate's step by its own gradient history.",
             "Adam combines both, with bias correction for its first steps.",
         )
-        for block, text in zip(blocks, captions, strict=True):
-            self.caption(text, 4)
-            self.play(LaggedStart(FadeIn(block[0]), Write(block[1]), lag_ratio=0.3),
-                      run_time=1.6)
-            self.wait(2.4)
         note = make_text("All rules exactly as torch.optim documents them.",
                          font_size=SMALL_SIZE, color=MUTED_TEXT).to_edge(DOWN, buff=0.35)
-        self.play(FadeIn(note))
-        self.wait(1.5)
-        self.play(FadeOut(VGroup(head, blocks, note)))
+        for i, (block, text) in enumerate(zip(blocks, captions, strict=True)):
+            end = say(self, text)
+            if i == 0:
+                self.play(FadeIn(head), run_time=0.6)
+            shown = [LaggedStart(FadeIn(block[0]), Write(block[1]), lag_ratio=0.3)]
+            if i == len(blocks) - 1:
+                shown.append(FadeIn(note))
+            self.play(*shown, run_time=1.6)
+            wait_until(self, end)
+        self.play(FadeOut(VGroup(head, blocks, note)), run_time=0.8)
 
 
 def _mse_latex() -> str:
@@ -391,45 +393,34 @@ class LearningFromData(GDScene):
         note = make_text("the data fix the shape of the loss; gradient descent walks it",
                          font_size=BODY_SIZE, color=SKY)
         note.next_to(loss, DOWN, buff=0.6)
-        self.caption("Part two: learning from data.", 2.5)
+        end = say(self, "Part two: learning from data.")
         self.play(FadeIn(kicker), Write(heading), run_time=1.3)
-        self.wait(0.6)
-        self.caption("Fitting a line means minimising a loss over its slope m and intercept b.",
-                     4)
+        wait_until(self, end)
+        end = say(self, "Fitting a line means minimising a loss over its slope m and intercept b.")
         self.play(Write(loss), run_time=1.5)
-        self.wait(1.2)
-        self.caption("The data decide the shape of that loss, and gradient descent walks "
-                     "down it.", 3.5)
         self.play(FadeIn(note, shift=UP * 0.2))
-        self.wait(2.2)
-        self.play(FadeOut(VGroup(group, loss, note)))
+        wait_until(self, end)
+        self.play(FadeOut(VGroup(group, loss, note)), run_time=0.8)
 
 
 def outro_points() -> list[str]:
     """The summary's lines; the saddle's and torch's numbers computed by gdanim.
 
-    The saddle lines read :func:`scenes.race.saddle_facts` of race C (plain gradient descent's
-    growth factor along x and its escape step; the runs started exactly on the ridge), the last
-    line :data:`gdanim.optimizers.TORCH_PARITY_RTOL`, the tolerance the tests hold every
-    optimizer's path to against ``torch.optim``.
+    The saddle line reads :func:`scenes.race.saddle_facts` of race C (the step at which plain
+    gradient descent leaves the saddle region), the last line
+    :data:`gdanim.optimizers.TORCH_PARITY_RTOL`, the tolerance the tests hold every optimizer's
+    path to against ``torch.optim``.
     """
     facts = saddle_facts()
-    points = [
-        "The gradient points uphill; each step goes the other way.",
-        "The learning rate against the curvature decides the regime: 2/L is the limit.",
-        f"A saddle slows plain gradient descent, not traps it: x grows "
-        f"\u00d7{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}.",
-    ]
-    if "Adam" in facts.ridge_x and all(v == 0.0 for v in facts.ridge_x.values()):
-        points.append(
-            "Exactly on the ridge x = 0 the x-gradient is 0: every method stays, Adam included."
-        )
-    points += [
+    return [
+        "Step against the gradient, with a learning rate below 2/L; \u03ba = L/\u03bc sets "
+        "the speed.",
+        "On a convex loss every flat spot is the global minimum.",
+        f"A saddle only slows plain gradient descent: out at step {facts.sgd_step}.",
         "Training a model is the same descent, on a loss the data define.",
         "Runs in float64; the optimizers match torch.optim to a relative "
         f"{fmt_sci(optimizers.TORCH_PARITY_RTOL, 0)} (tested).",
     ]
-    return points
 
 
 class Outro(GDScene):
@@ -453,13 +444,16 @@ class Outro(GDScene):
         rows.next_to(head, DOWN, buff=0.8)
         if rows.width > 12.8:
             rows.scale_to_fit_width(12.8)
-        self.play(FadeIn(head))
-        for row, (text, _) in zip(rows, points, strict=True):
-            self.caption(text, reading_time(text))
-            self.play(FadeIn(row, shift=RIGHT * 0.2), run_time=0.8)
-            self.wait(max(1.8, reading_time(text) - 0.8))
         sign = make_text("gdanim", font_size=BODY_SIZE, color=END_COLOR, weight="BOLD")
         sign.to_edge(DOWN, buff=0.6)
-        self.play(FadeIn(sign, shift=UP * 0.2))
-        self.wait(1.5)
-        self.play(FadeOut(VGroup(head, rows, sign)))
+        for i, (row, (text, _)) in enumerate(zip(rows, points, strict=True)):
+            end = say(self, text)
+            if i == 0:
+                self.play(FadeIn(head), run_time=0.6)
+            shown = [FadeIn(row, shift=RIGHT * 0.2)]
+            if i == len(rows) - 1:
+                shown.append(FadeIn(sign, shift=UP * 0.2))
+            self.play(*shown, run_time=0.8)
+            wait_until(self, end)
+        self.wait(0.5)
+        self.play(FadeOut(VGroup(head, rows, sign)), run_time=0.8)

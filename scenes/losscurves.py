@@ -44,6 +44,7 @@ from manim import (
 
 from gdanim.regression import PLANE, TrainingRun, s5_runs
 from scenes.mobjects import tick_text, tick_values
+from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -593,21 +594,14 @@ class OptimizerLossCurves(GDScene):
         epoch_box.move_to(axes.c2p(epochs, hi), aligned_edge=UP + RIGHT).shift(LEFT * 0.2)
 
         # ---- build up
-        self.caption(
-            "Six optimizers train the same small linear model on the same data, from the same "
-            "starting weights, on the same mini-batches.",
-            4.8,
-        )
+        end = say(self, "All six train one small linear model: same data, same start, same "
+                        "mini-batches.")
         self.play(FadeIn(head), FadeIn(sub, shift=DOWN * 0.1), run_time=1.0)
         self.play(Create(axes), FadeIn(grid), run_time=1.2)
         self.play(FadeIn(legend, lag_ratio=0.1), run_time=1.2)
-        self.wait(1.4)
+        wait_until(self, end)
 
-        self.caption(
-            "Solid lines: the loss on the training set after each epoch. "
-            "Dashed: the loss on held-out test data.",
-            4.0,
-        )
+        end = say(self, "Solid lines are the training loss, dashed ones the loss on held-out data.")
         for train_curve, test_curve in self.curves.values():
             self.add(train_curve, test_curve)
         self.add(heads, epoch_box)
@@ -624,23 +618,25 @@ class OptimizerLossCurves(GDScene):
         final_train = {n: float(r.train_loss[-1]) for n, r in runs.items()}
         slowest_final = max(final_train, key=final_train.__getitem__)
         self.play(tracker.animate.set_value(6.0), run_time=4.0, rate_func=linear)
-        self.caption(
-            f"After one epoch {fastest[0]} and {fastest[1]} are already near the floor; "
+        wait_until(self, end)
+        end = say(
+            self,
+            f"After one epoch {fastest[0]} and {fastest[1]} are near the floor; "
             f"{fastest[-2]} and {fastest[-1]} start slowly.",
-            4.5,
         )
         self.play(tracker.animate.set_value(26.0), run_time=5.0, rate_func=linear)
-        self.caption(
-            f"{slowest_final}'s steps keep shrinking: it is still the highest after "
-            f"{epochs} epochs. The others level off near 1, the variance of the noise.",
-            5.0,
+        wait_until(self, end)
+        end = say(
+            self,
+            f"{slowest_final}'s steps keep shrinking: it is still the highest after {epochs} "
+            "epochs.",
         )
-        self.play(tracker.animate.set_value(float(epochs)), run_time=5.0, rate_func=linear)
+        self.play(tracker.animate.set_value(float(epochs)), run_time=4.0, rate_func=linear)
         epoch_box.clear_updaters()
         update_epoch(epoch_box)
         for mob in (*[c for pair in self.curves.values() for c in pair], *heads):
             mob.clear_updaters()
-        self.wait(0.8)
+        wait_until(self, end, minimum=0.5)
 
         # ---- ranking: the legend becomes a table sorted by final test loss
         self.section("Ranking")
@@ -654,15 +650,15 @@ class OptimizerLossCurves(GDScene):
             table.shift(LEFT * (table.get_right()[0] - 6.7))
         self.table = table
         top_spread = final_test[ranking[2]] - final_test[ranking[0]]
-        self.caption(
-            f"Ranked by final test loss: {ranking[0]} first, {ranking[-1]} last. "
-            f"The top three are within {fmt(top_spread, 3)} of each other.",
-            5.0,
+        end = say(
+            self,
+            f"Ranked by final test loss: {ranking[0]} first, {ranking[-1]} last; the top three "
+            f"within {fmt(top_spread, 3)}.",
         )
         self.play(FadeOut(legend[0], shift=LEFT * 0.2), FadeOut(epoch_box), run_time=0.6)
         self.play(FadeIn(table, lag_ratio=0.15), run_time=1.6)
         self.play(legend[1].animate.next_to(table, DOWN, buff=0.4).align_to(table, LEFT))
-        self.wait(3.0)
+        wait_until(self, end, minimum=1.0)
 
     def _ranking_table(
         self,

@@ -1,30 +1,44 @@
 """Pacing: captions that stay on screen long enough to be read aloud.
 
-A caption is on screen for :func:`reading_time` of its text: about 15 characters a second, the
-pace of speech, plus a short pause. :func:`say` starts one and returns the scene time at which it
-ends; the animations under it play, and :func:`wait_until` holds the frame for whatever reading
-time is left, so that the next caption never cuts the last one short.
+Every scene of the lecture times its captions with this module, and only with it. A caption is
+on screen for :func:`reading_time` of its text: its length at :data:`READING_RATE` characters a
+second (:data:`gdanim.speech.READING_RATE`, the pace of speech, the same rate a silent narrated
+line is given) plus a short :data:`PAUSE`. :func:`say` starts a caption and returns the scene time
+at which it ends; the animations under it play, and :func:`wait_until` holds the frame for
+whatever reading time is left, so that the next caption never cuts the last one short::
+
+    end = say(self, "The minus sign turns the step around.")
+    self.play(Create(box), run_time=0.8)
+    wait_until(self, end)
+
+Each caption is one sentence or a few whole ones, so that it could be spoken as it is.
 
 Examples
 --------
 >>> reading_time("x" * 30)
-2.3
+2.1
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from gdanim.speech import READING_RATE
+
 __all__ = ["PAUSE", "READING_RATE", "reading_time", "say", "wait_until"]
 
-#: Characters read aloud per second.
-READING_RATE = 15.0
 #: Seconds added to every caption (a breath between sentences).
-PAUSE = 0.3
+PAUSE = 0.1
 
 
 def reading_time(text: str) -> float:
-    """Seconds needed to read ``text`` aloud: ``len(text) / READING_RATE + PAUSE``."""
+    """Seconds needed to read ``text`` aloud: ``len(text) / READING_RATE + PAUSE``.
+
+    Examples
+    --------
+    >>> reading_time("Part two: learning from data.")
+    2.03
+    """
     return round(len(text) / READING_RATE + PAUSE, 2)
 
 

@@ -61,6 +61,7 @@ from scenes.mobjects import (
     plain_formula,
     to_scene,
 )
+from scenes.pacing import reading_time, say, wait_until
 from scenes.style import (
     BACKGROUND,
     MUTED_TEXT,
@@ -73,7 +74,6 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
-    reading_time,
     title,
 )
 
@@ -369,7 +369,7 @@ class OptimizerRace(GDScene):
     """
 
     spec: RaceSpec = RACE_C
-    race_time: float = 17.0
+    race_time: float = 15.0
 
     def construct(self) -> None:
         spec = self.spec
@@ -459,27 +459,27 @@ class OptimizerRace(GDScene):
         counter = panel["counter"]
 
         # ---- intro ------------------------------------------------------------------------
-        said = (
+        end = say(
+            self,
             f"A saddle, f = {plain_formula(f.text)}: downhill along x, uphill along y; flat at "
-            "(0, 0), but not a minimum."
+            "(0, 0), but not a minimum.",
         )
-        self.caption(said, reading_time(said))
         self.play(FadeIn(head), FadeIn(axes), FadeIn(cmap), Write(panel["formula"]),
                   run_time=1.5)
         self.play(FadeIn(saddle_mark), Write(region), FadeIn(region_label), run_time=1.2)
-        self.wait(max(0.0, reading_time(said) - 2.7))
-        said = (
-            f"{_count_word(len(names))} optimizers start a hair's breadth off the ridge x = 0. "
-            "SGD here is plain gradient descent, on the exact gradient."
+        wait_until(self, end)
+        end = say(
+            self,
+            f"{_count_word(len(names))} optimizers start just off the ridge x = 0; SGD here is "
+            "plain gradient descent.",
         )
-        self.caption(said, reading_time(said))
         self.play(FadeIn(start), FadeIn(start_label), run_time=0.6)
         self.play(
             LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in panel["rows"]], lag_ratio=0.15),
             FadeIn(counter),
             run_time=1.8,
         )
-        self.wait(max(0.8, reading_time(said) - 2.4))
+        wait_until(self, end, minimum=0.5)
 
         # ---- the race ---------------------------------------------------------------------
         # paths under the marks (z-index 2) and the heads (z-index 3)
@@ -516,17 +516,18 @@ class OptimizerRace(GDScene):
         shown: list[Mobject] = []
         previous: Mobject = last_note
         for i, (note, said) in enumerate(zip(summary.notes, summary.captions, strict=True)):
-            hold = reading_time(said)
-            self.caption(said, hold)
-            self.play(FadeIn(note, shift=UP * 0.15), previous.animate.set_opacity(0.0),
-                      run_time=0.8)
-            self.wait(max(1.0, hold - 0.8))
+            end = say(self, said)
+            shown_now: list[Any] = [FadeIn(note, shift=UP * 0.15),
+                                    previous.animate.set_opacity(0.0)]
+            if i + 1 == len(summary.notes):
+                # torch's conventions stay on screen as a footnote, without a caption of their own
+                shown_now.append(FadeIn(summary.footnote))
+            self.play(*shown_now, run_time=0.8)
+            wait_until(self, end, minimum=1.0)
             shown.append(note)
             if i + 1 < len(summary.notes):
                 previous = note
-        # torch's conventions stay on screen as a footnote, without a caption of their own
-        self.play(FadeIn(summary.footnote), run_time=0.6)
-        self.wait(1.5)
+        self.wait(0.8)
         self.notes_shown = [*[r.mob for r in notes], *shown]
 
     # ------------------------------------------------------------------------------------
@@ -778,7 +779,7 @@ class OptimizerRace(GDScene):
         events: list[tuple[float, str]] = []
         if order:
             s, n = order[0]
-            events.append((0.0, f"Watch the saddle region: {n} is out first, at step {s}."))
+            events.append((0.0, f"{n} leaves the saddle region first, at step {s}."))
         adaptive = sorted(
             (r.escape_step, n)
             for n, r in res.items()
@@ -793,7 +794,7 @@ class OptimizerRace(GDScene):
             )
         if "Momentum" in res and res["Momentum"].escape_step is not None:
             s = res["Momentum"].escape_step
-            events.append((float(s), f"Momentum leaves the saddle region at step {s}."))
+            events.append((float(s), f"Momentum follows at step {s}."))
         slow = sorted(
             (r.escape_step, n)
             for n, r in res.items()
@@ -817,26 +818,13 @@ class OptimizerRace(GDScene):
     def _summary(self, names: list[str], axes: Any) -> RaceSummary:
         """Notes after the race, one at a time, each with its caption.
 
-        AdaGrad against RMSprop; why Nesterov is late (its rate, not its method); plain gradient
-        descent slowed, not trapped, and what happens exactly on the ridge.
+        Why Nesterov is late (its rate, not its method); plain gradient descent slowed, not
+        trapped, and what happens exactly on the ridge. (AdaGrad against RMSprop is the subject
+        of their cards in :class:`scenes.traits.OptimizerTraits`, next.)
         """
-        res = self.results
         facts = self.facts
         texts: list[str] = []
         captions: list[str] = []
-        if "AdaGrad" in res and "RMSprop" in res:
-            a, r = res["AdaGrad"], res["RMSprop"]
-            if a.escape_step is not None and a.exit_step is not None and r.exit_step is not None:
-                texts.append(
-                    f"AdaGrad leaves the saddle early (step {a.escape_step}), but its sum of "
-                    "squared gradients only grows, so its steps keep shrinking: it reaches the "
-                    f"edge at step {a.exit_step}, RMSprop at step {r.exit_step}."
-                )
-                captions.append(
-                    f"AdaGrad leaves the saddle at step {a.escape_step} but, with ever smaller "
-                    f"steps, reaches the edge only at step {a.exit_step}; RMSprop at step "
-                    f"{r.exit_step}."
-                )
         if facts.nesterov_step is not None and facts.nesterov_same_rate_step is not None:
             ratio = _times(facts.rate_ratio)
             texts.append(
@@ -847,9 +835,9 @@ class OptimizerRace(GDScene):
                 f"{facts.nesterov_same_rate_step}, before Momentum (step {facts.momentum_step})."
             )
             captions.append(
-                f"Nesterov, a momentum method, is late for its {ratio} times smaller rate: at lr "
-                f"{fmt_lr(facts.momentum_lr)} it leaves at step {facts.nesterov_same_rate_step}, "
-                f"before Momentum's {facts.momentum_step}."
+                f"Nesterov, a momentum method, is late only for its {ratio} times smaller rate: "
+                f"at lr {fmt_lr(facts.momentum_lr)} it leaves at step "
+                f"{facts.nesterov_same_rate_step}, before Momentum's {facts.momentum_step}."
             )
         if facts.sgd_step is not None:
             everyone = "every method" if len(facts.ridge_x) > 2 else "both methods"
@@ -868,8 +856,7 @@ class OptimizerRace(GDScene):
             captions.append(
                 f"Plain gradient descent is slowed, not trapped: x grows \u00d7"
                 f"{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}."
-                + (" Exactly on the ridge, where the x-gradient is 0, every method stays."
-                   if ridge else "")
+                + (" Exactly on the ridge x = 0 every method stays." if ridge else "")
             )
         if not texts:
             texts.append("Every run left the saddle region.")

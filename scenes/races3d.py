@@ -28,6 +28,7 @@ from manim import DEGREES, DOWN, LEFT, RIGHT, FadeIn, Mobject, VGroup
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
 from scenes.custom import CustomRace3D
+from scenes.pacing import say, wait_until
 from scenes.style import (
     MUTED_TEXT,
     OPTIMIZER_COLORS,
@@ -35,7 +36,6 @@ from scenes.style import (
     fmt,
     fmt_sci,
     make_text,
-    reading_time,
 )
 
 __all__ = [
@@ -63,12 +63,8 @@ RACE_A: dict[str, Any] = {
         "nesterov:lr=0.01,momentum=0.9",
     ],
     "title": "Race A: a bowl with a cubic cliff",
-    "captions": [
-        "Race A: six optimizers start from (2, 3) on a bowl bent by a cubic term.",
-        "Past the saddle the cubic falls away for ever: runs that go over the edge are "
-        "stopped and marked with their step.",
-        "Every path was computed with torch.optim's update rules, in float64.",
-    ],
+    # written by :func:`race_a_captions` from the runs
+    "captions": [],
     "lrs": [],
 }
 
@@ -171,6 +167,57 @@ def _g(x: float) -> str:
     return f"{x:.6g}"
 
 
+_COUNT = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _count(n: int) -> str:
+    """A small count in words (``6`` -> ``six``)."""
+    return _COUNT[n] if 0 <= n < len(_COUNT) else str(n)
+
+
+def _join(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def race_a_captions(spec: dict[str, Any] | None = None) -> list[str]:
+    """Race A's narration, from its runs: the start, the runs that go over the edge (with the
+    step at which they leave the view) and the lowest of the others.
+
+    Examples
+    --------
+    >>> race_a_captions()[1].split(": ")[1]
+    'Momentum and Nesterov go over the edge, at steps 10 and 11.'
+    """
+    p = RACE_A if spec is None else spec
+    f = objectives.resolve(p["function"])
+    over: list[tuple[str, int]] = []
+    stayed: list[tuple[str, float]] = []
+    for text in p["optimizers"]:
+        opt = optimizers.from_spec(text)
+        traj = cached_descend(f, opt, list(p["start"]), int(p["steps"]), bound=list(p["view"]))
+        if traj.stopped_at is None:
+            stayed.append((opt.display_name, float(traj.values[-1])))
+        else:
+            over.append((opt.display_name, int(traj.stopped_at)))
+    x0, y0 = p["start"]
+    said = [
+        f"Race A: {_count(len(p['optimizers']))} optimizers start from ({fmt(x0, 0)}, "
+        f"{fmt(y0, 0)}) on a bowl bent by a cubic term."
+    ]
+    if over:
+        goes = "goes" if len(over) == 1 else "go"
+        steps = "step" if len(over) == 1 else "steps"
+        said.append(
+            f"Past the saddle the cubic falls away: {_join([n for n, _ in over])} {goes} over "
+            f"the edge, at {steps} {_join([str(k) for _, k in over])}."
+        )
+    if stayed:
+        name, low = min(stayed, key=lambda r: r[1])
+        said.append(f"The others stay in the bowl; {name} ends lowest, at f = {_value(low)}.")
+    return said
+
+
 def race_b_captions(facts: ValleyFacts, formula: str) -> tuple[list[str], list[str]]:
     """Race B's narration, from its numbers: the captions over the race, and after it."""
     r = facts.runs
@@ -178,11 +225,11 @@ def race_b_captions(facts: ValleyFacts, formula: str) -> tuple[list[str], list[s
     tol = fmt(facts.tol, 3)
     during = [
         f"The long valley {formula}: contours \u221a{_g(facts.kappa)} \u2248 "
-        f"{fmt(facts.aspect, 2)} times longer than wide, as its curvatures, {_g(facts.L)} and "
-        f"{_g(facts.mu)}, differ by \u03ba = {_g(facts.kappa)}.",
-        f"At lr {_g(sgd.lr)} SGD is near the best fixed step 2/(\u03bc + L) = "
-        f"{fmt(facts.best_lr, 3)}: it crosses the floor each step, yet both directions shrink "
-        f"\u00d7{fmt(max(facts.sgd_factors), 1)} a step.",
+        f"{fmt(facts.aspect, 2)} times longer than wide, as its curvatures differ by "
+        f"\u03ba = {_g(facts.kappa)}.",
+        f"At lr {_g(sgd.lr)}, near the best fixed step 2/(\u03bc + L) = "
+        f"{fmt(facts.best_lr, 3)}, SGD crosses the floor every step, yet shrinks both "
+        f"directions \u00d7{fmt(max(facts.sgd_factors), 1)} a step.",
     ]
     after = [
         f"SGD gets below f = {tol} at step {sgd.steps_to_tol}, before Momentum "
@@ -199,7 +246,8 @@ class SurfaceRaceA(CustomRace3D):
     """S6 race A on the 3D surface of :math:`x^2 + y^2 + y^3 + xy`, contours below."""
 
     def params(self) -> dict[str, Any]:
-        return dict(RACE_A)
+        self.said = race_a_captions()
+        return {**RACE_A, "captions": self.said}
 
 
 class SurfaceRaceB(CustomRace3D):
@@ -246,16 +294,11 @@ class SurfaceRaceB(CustomRace3D):
         table.to_corner(DOWN + LEFT, buff=0.45)
         self.table = table
         self.add_fixed_in_frame_mobjects(table)
-        first = True
-        for said in self.said_after:
-            hold = reading_time(said)
-            self.caption(said, hold)
-            if first:
+        for i, said in enumerate(self.said_after):
+            end = say(self, said)
+            if i == 0:
                 self.play(FadeIn(table, shift=RIGHT * 0.2), run_time=0.8)
-                self.wait(max(0.5, hold - 0.8))
-                first = False
-            else:
-                self.wait(hold)
+            wait_until(self, end)
 
     def _table(self) -> VGroup:
         """Each run's numbers: step to f < tol, f after the race, distance past x = 0."""

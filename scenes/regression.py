@@ -77,6 +77,7 @@ from scenes.mobjects import (
     tick_values,
     to_scene,
 )
+from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -94,7 +95,6 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
-    reading_time,
     title,
 )
 
@@ -330,31 +330,30 @@ class LinearRegressionFit(GDScene):
         model_tex = make_tex(r"y = m x + b", font_size=32, color=ORANGE)
         model_tex.move_to(scatter_axes.c2p(2.6, 30.5))
 
-        self.caption(
-            f"{n} noisy points around a line. We fit y = m x + b by gradient descent.", 3.5
+        m0, b0 = run.params[0]
+        end = say(
+            self,
+            f"{n} noisy points around a line. We fit y = m x + b by gradient descent, from "
+            f"m = {_g(m0)}, b = {_g(b0)}.",
         )
         self.play(FadeIn(head), Create(scatter_axes), run_time=1.2)
         self.play(FadeIn(dots, lag_ratio=0.02), run_time=1.5)
-        self.wait(0.8)
-        m0, b0 = run.params[0]
-        self.caption(f"Start from m = {_g(m0)}, b = {_g(b0)}: a flat line.", 2.0)
         self.play(Create(fit_line), Write(model_tex), run_time=1.0)
         fit_line.add_updater(follow)
-        self.wait(1.0)
+        wait_until(self, end)
 
         # ---- formulas (right half, before the training panels appear)
         defs = VGroup(*[make_tex(t, font_size=32) for t in LOSS_TEX]).arrange(
             DOWN, aligned_edge=LEFT, buff=0.3
         )
         defs.move_to([3.9, 1.0, 0])
-        self.caption(
-            "The loss is the mean squared error. Its partial derivatives tell how it changes "
-            "with the slope m and with the intercept b.",
-            5.5,
+        end = say(
+            self,
+            "Its partial derivatives say how the loss changes with m and with b.",
         )
         for line in defs:
             self.play(Write(line), run_time=1.0)
-        self.wait(2.5)
+        wait_until(self, end)
 
         g_m, g_b = run.step_grad[0]
         m1, b1 = run.params[1]
@@ -392,21 +391,20 @@ class LinearRegressionFit(GDScene):
         worked.values = values
         self.worked = worked
         if g_m < 0 and g_b < 0:
-            sign_note = "both derivatives are negative: raising m and b lowers the loss."
+            sign_note = "Both derivatives are negative, so one step"
         else:
-            sign_note = f"the derivatives are {values['grad_m']} and {values['grad_b']}."
-        self.caption(f"At m = {_g(m0)}, b = {_g(b0)} {sign_note}", 4)
-        self.play(FadeIn(worked[0]), Write(worked[1]), run_time=1.2)
-        self.wait(2.8)
-        self.caption(
-            f"One step with learning rate {lr_s} takes m to {values['m1']} and b to "
+            sign_note = f"The derivatives are {values['grad_m']} and {values['grad_b']}; one step"
+        end = say(
+            self,
+            f"{sign_note} with learning rate {lr_s} takes m to {values['m1']} and b to "
             f"{values['b1']}.",
-            4.5,
         )
+        self.play(FadeIn(worked[0]), Write(worked[1]), run_time=1.2)
+        self.wait(0.5)
         self.play(Write(worked[2]), run_time=1.0)
         self.play(Write(worked[3]), run_time=1.0)
         self.play(tracker.animate.set_value(1.0), run_time=1.5, rate_func=smooth)
-        self.wait(1.0)
+        wait_until(self, end)
 
         # ---- training panels: loss map (top right), loss curve (bottom left), readout
         self.section("Training")
@@ -477,11 +475,7 @@ class LinearRegressionFit(GDScene):
             _set_number(l_read, float(run.train_loss[k]))
             _set_counter(epoch_row, k)
 
-        self.caption(
-            "Every step repeats this update. Right: the loss over (m, b) and the path taken. "
-            "Below: the loss after each epoch.",
-            5,
-        )
+        end = say(self, "Right, the path over the loss surface; below, the loss after each epoch.")
         self.play(FadeOut(defs), FadeOut(worked), run_time=0.8)
         self.play(
             FadeIn(cmap),
@@ -493,22 +487,24 @@ class LinearRegressionFit(GDScene):
         )
         self.add(path, loss_curve, loss_head)
         readout.add_updater(update_readout)
-        self.wait(2.3)
+        wait_until(self, end)
 
-        m10, b10 = run.params[10]
-        self.caption(
-            f"The first steps do most of the work: after 10 epochs the slope is {fmt(m10)} and "
-            f"the loss is down from {fmt(run.train_loss[0], 1)} to {fmt(run.train_loss[10])}.",
-            5,
+        early = 10
+        b_early = run.params[early, 1]
+        end = say(
+            self,
+            f"The first steps do most of the work: after {early} epochs the loss is down from "
+            f"{fmt(run.train_loss[0], 1)} to {fmt(run.train_loss[early])}.",
         )
-        self.play(tracker.animate.set_value(10.0), run_time=5.0, rate_func=linear)
+        self.play(tracker.animate.set_value(float(early)), run_time=4.5, rate_func=linear)
+        wait_until(self, end)
         m_end, b_end = run.final_params
-        self.caption(
-            f"Then the intercept creeps from {fmt(b10)} to {fmt(b_end)} along the long, nearly "
-            "flat floor of the valley, while the slope barely moves.",
-            6,
+        end = say(
+            self,
+            f"Then the intercept creeps from {fmt(b_early)} to {fmt(b_end)} while the slope "
+            "barely moves.",
         )
-        self.play(tracker.animate.set_value(float(steps)), run_time=6.0, rate_func=linear)
+        self.play(tracker.animate.set_value(float(steps)), run_time=5.0, rate_func=linear)
         for mob in (fit_line, path, loss_curve, loss_head):
             mob.clear_updaters()
         readout.clear_updaters()
@@ -523,14 +519,15 @@ class LinearRegressionFit(GDScene):
         fit_label.values = values_fit
         self.fit_label = fit_label
         box = SurroundingRectangle(values_row[:2], color=END_COLOR, buff=0.12, corner_radius=0.06)
-        self.caption(
+        wait_until(self, end)
+        end = say(
+            self,
             f"After {steps} epochs: slope {values_fit[0]}, intercept {values_fit[1]}, "
             f"mean squared error {fmt(run.train_loss[-1])}.",
-            5,
         )
         self.play(FadeOut(model_tex), FadeIn(fit_label), Create(box), run_time=1.0)
         self.play(Indicate(fit_line, color=ORANGE, scale_factor=1.0), run_time=1.0)
-        self.wait(2.5)
+        wait_until(self, end, minimum=1.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -604,12 +601,6 @@ class StochasticVsBatch(GDScene):
     def construct(self) -> None:
         self._tiny_example()
         self._batch_sizes()
-
-    def _say(self, text: str) -> float:
-        """Caption ``text`` from now for as long as it takes to read aloud; that time."""
-        hold = reading_time(text)
-        self.caption(text, hold)
-        return hold
 
     # ---- part 1: the four points of S3 -------------------------------------------------------
 
@@ -716,41 +707,35 @@ class StochasticVsBatch(GDScene):
         so_far.next_to(head, DOWN, buff=0.12)
         self.so_far = so_far
         said = (
-            "So far every step used the exact gradient: plain gradient descent, even where the "
-            "optimizer is named SGD."
+            "So far every step was plain gradient descent on the exact gradient, even under the "
+            "name SGD."
         )
         self.bridge_caption = said
-        hold = self._say(said)
+        end = say(self, said)
         self.play(FadeIn(head), FadeIn(so_far), run_time=1.0)
         self.play(Create(axes), FadeIn(dots, lag_ratio=0.2), run_time=1.4)
-        self.wait(max(0.5, hold - 2.4))
-        hold = self._say(
-            f"{n} points on the line y = 2x, and the model y = w x, starting from "
-            f"w = {fmt(w0, 1)}."
+        wait_until(self, end, minimum=0.5)
+        end = say(
+            self,
+            f"{n} points on y = 2x: stochastic gradient descent fits y = w x from "
+            f"w = {fmt(w0, 1)}, one sample at a time.",
         )
         self.play(FadeOut(so_far), Create(line), FadeIn(line_name), run_time=0.8)
-        self.wait(max(0.8, hold - 0.8))
-        hold = self._say(
-            "Stochastic gradient descent takes one sample at a time: its loss, its derivative, "
-            "one update."
-        )
         self.play(Write(rule), run_time=1.8)
-        self.wait(max(1.7, hold - 1.8))
-        hold = self._say(
-            f"The first sample is ({fmt(x[i0], 0)}, {fmt(y[i0], 0)}); with learning rate {lr_s} "
-            f"w moves from {fmt(w0, 1)} to {fmt(w1, 3)}."
+        wait_until(self, end)
+        end = say(
+            self,
+            f"The first sample, ({fmt(x[i0], 0)}, {fmt(y[i0], 0)}), moves w from {fmt(w0, 1)} "
+            f"to {fmt(w1, 3)} at learning rate {lr_s}; then the next, in order, for {epochs} "
+            "passes.",
         )
         self.play(FadeIn(first_group), run_time=1.0)
         self.play(FadeIn(status), FadeIn(ring), run_time=0.6)
         status.add_updater(update_status)
         self.play(tracker.animate.set_value(1.0), run_time=1.0)
-        self.wait(max(0.6, hold - 2.6))
-        hold = self._say(
-            f"Then the next sample, in order, for {epochs} passes over the data."
-        )
         self.play(tracker.animate.set_value(float(n)), run_time=2.0, rate_func=linear)
-        self.play(tracker.animate.set_value(float(steps)), run_time=max(2.4, hold - 2.0),
-                  rate_func=smooth)
+        self.play(tracker.animate.set_value(float(steps)), run_time=2.4, rate_func=smooth)
+        wait_until(self, end)
         for mob in (line, ring, status):
             mob.clear_updaters()
         update_status(status)
@@ -768,12 +753,13 @@ class StochasticVsBatch(GDScene):
         prediction.next_to(exact, DOWN, buff=0.3).align_to(w_read, LEFT)
         self.prediction = prediction
         pred_dot = make_marker(axes.c2p(5, pred), END_COLOR, radius=0.1)
-        hold = self._say(
+        end = say(
+            self,
             f"After {steps} single-sample steps w = {fmt(w_final)}; the prediction at x = 5 is "
-            f"{pred_s}."
+            f"{pred_s}.",
         )
         self.play(FadeIn(exact), FadeIn(prediction), FadeIn(pred_dot, scale=1.5), run_time=1.0)
-        self.wait(max(2.2, hold - 1.0))
+        wait_until(self, end, minimum=1.0)
         self.play(*[FadeOut(m) for m in list(self.mobjects)], run_time=0.8)
 
     # ---- part 2: batch sizes on the line of S4 -----------------------------------------------
@@ -863,16 +849,19 @@ class StochasticVsBatch(GDScene):
                 updates.set_value(k)
                 evals.set_value(int(run.grad_evals[k]))
 
-        hold = self._say(
-            f"Back to the {n} points: each gradient from all of them, from ten, or from one."
+        full, mini, single = runs["full"], runs["mini"], runs["single"]
+        end = say(
+            self,
+            f"Back to the {n} points: each gradient from all of them, from {mini.batch_size}, "
+            "or from one.",
         )
         self.play(FadeIn(head), FadeIn(over_map), Create(over), run_time=1.2)
         self.play(FadeIn(table, lag_ratio=0.1), FadeIn(start_dot), run_time=1.0)
         self.add(over_paths)
         table.add_updater(update_counters)
-        self.play(tracker.animate.set_value(3.0), run_time=max(2.5, hold - 2.2),
-                  rate_func=linear)
-        hold = self._say("All three reach the valley fast. Zoom in on its floor.")
+        self.play(tracker.animate.set_value(3.0), run_time=2.5, rate_func=linear)
+        wait_until(self, end)
+        end = say(self, "All three reach the valley fast. Zoom in on its floor.")
         self.play(Create(zoom_rect), run_time=0.6)
         grow = zoom.frame_box.copy()
         self.play(
@@ -884,24 +873,18 @@ class StochasticVsBatch(GDScene):
         )
         self.remove(grow)
         self.add(zoom_paths)
-        self.wait(max(0.0, hold - 1.8))
-        hold = self._say(
-            "A full-batch update costs a gradient per point, a one-sample update one: the "
-            "counters add up."
+        wait_until(self, end)
+        end = say(
+            self,
+            f"An update costs a gradient per sample it uses; in all {int(full.grad_evals[-1]):,} "
+            f"for the full batch, {int(mini.grad_evals[-1]):,} in batches of {mini.batch_size}, "
+            f"{int(single.grad_evals[-1]):,} one at a time.",
         )
         self.play(tracker.animate.set_value(10.0), run_time=2.5, rate_func=linear)
-        full = runs["full"]
-        self.play(tracker.animate.set_value(float(full.steps)), run_time=max(3.5, hold - 2.5),
-                  rate_func=linear)
-        single, mini = runs["single"], runs["mini"]
-        hold = self._say(
-            f"Full batch: {full.steps} smooth updates, {int(full.grad_evals[-1]):,} gradient "
-            f"evaluations. Ten at a time: {mini.steps}, {int(mini.grad_evals[-1]):,}. "
-            f"One at a time: {single.steps:,} noisy updates, {int(single.grad_evals[-1]):,}."
-        )
+        self.play(tracker.animate.set_value(float(full.steps)), run_time=3.0, rate_func=linear)
         last = max(r.steps for r in runs.values())
-        self.play(tracker.animate.set_value(float(last)), run_time=max(4.5, hold),
-                  rate_func=linear)
+        self.play(tracker.animate.set_value(float(last)), run_time=3.5, rate_func=linear)
+        wait_until(self, end)
         table.clear_updaters()
         update_counters(table)
         for mob in (*over_paths, *zoom_paths):
@@ -910,13 +893,14 @@ class StochasticVsBatch(GDScene):
         note = _batch_note()
         note.move_to([0, 0, 0]).align_to(np.array([-6.55, 2.75, 0.0]), UP + LEFT)
         self.note = note
-        hold = self._say(
+        end = say(
+            self,
             "One sample: cheap, noisy, serial. Full batch: smooth, costly. Mini-batches trade "
-            "between the two."
+            "between the two.",
         )
         self.play(FadeOut(Group(over, over_map, over_paths, zoom_rect, start_dot)), run_time=0.6)
         self.play(FadeIn(note, lag_ratio=0.15), run_time=1.5)
-        self.wait(max(2.9, hold - 2.1))
+        wait_until(self, end, minimum=1.0)
 
 
 def _zoom_path(

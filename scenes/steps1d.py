@@ -60,6 +60,7 @@ from manim import (
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
 from gdanim.trajectory import Trajectory
+from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
     BODY_SIZE,
@@ -87,7 +88,6 @@ from scenes.style import (
     nice_range,
     optimizer_color,
     plot_objective_1d,
-    reading_time,
     stack_readouts,
     symmetric_range,
     tick_decimals,
@@ -300,8 +300,8 @@ class GradientSteps1D(GDScene):
         RunSpec("wavy", 0.2, -8.0, 10),
         RunSpec("wavy", 3.0, 15.0, 10),
     )
-    #: Seconds per step arrow.
-    STEP_TIME = 0.42
+    #: Seconds per step arrow (a whole number of frames at 15 and 60 frames a second).
+    STEP_TIME = 1 / 3
     AXES_SIZE = (8.4, 5.7)
 
     def construct(self) -> None:
@@ -409,19 +409,18 @@ class GradientSteps1D(GDScene):
         # ---- animate ----
         if previous is None:
             intro = (
-                f"Gradient descent on f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)} with "
-                f"learning rate {fmt(spec.lr, DIGITS)}: each arrow is one step, x minus eta "
-                "times f'(x)."
+                f"Each arrow is one step, from x to x \u2212 \u03b7 f'(x): here on "
+                f"f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)}."
             )
         else:
             intro = (
-                f"Now f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)}, learning rate "
-                f"{fmt(spec.lr, DIGITS)}."
+                f"Now f(x) = {_plain(obj)} from x0 = {fmt(spec.x0, 1)}, "
+                f"\u03b7 = {fmt(spec.lr, DIGITS)}."
             )
         view.captions.append(intro)
+        said_until = say(self, intro)
         if previous is None:
-            self.play(Write(heading), run_time=1.0, subcaption=intro,
-                      subcaption_duration=reading_time(intro))
+            self.play(Write(heading), run_time=1.0)
             self.play(Create(axes), run_time=0.8)
             self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.2)
         else:
@@ -436,9 +435,7 @@ class GradientSteps1D(GDScene):
                     ReplacementTransform(c, n)
                     for c, n in zip(copies, (heading, axes, curve, panel), strict=True)
                 ),
-                run_time=1.2,
-                subcaption=intro,
-                subcaption_duration=reading_time(intro),
+                run_time=1.0,
             )
         self.play(FadeIn(start_marker, scale=0.4), run_time=0.4)
 
@@ -459,17 +456,13 @@ class GradientSteps1D(GDScene):
             x_num.set_value(float(fmt(xs[t + 1], DIGITS)))
             f_num.set_value(float(fmt(fs[t + 1], DIGITS)))
         self.play(FadeIn(end_marker, scale=0.4), run_time=0.4)
+        wait_until(self, said_until)
 
         said = self._outcome_caption(spec, traj, result)
         view.captions.append(said)
-        hold = reading_time(said)
-        self.play(
-            FadeIn(verdict, shift=UP * 0.1),
-            run_time=0.5,
-            subcaption=said,
-            subcaption_duration=hold,
-        )
-        self.wait(max(hold - 0.5, 1.8) + (0.4 if last else 0.0))
+        end = say(self, said)
+        self.play(FadeIn(verdict, shift=UP * 0.1), run_time=0.5)
+        wait_until(self, end, minimum=1.5)
         view.verdict = verdict
         transient = [*arrows, *visits, start_marker, end_marker, verdict]
         return {
@@ -486,7 +479,7 @@ class GradientSteps1D(GDScene):
         """What the run did, said with its numbers (all read from ``traj`` and ``result``)."""
         end = _last_index(traj)
         v = result.verdict
-        head = f"After {spec.steps} steps x = {fmt(traj.points[end, 0], DIGITS)}"
+        head = f"At x = {fmt(traj.points[end, 0], DIGITS)}"
         Verdict = analysis.Verdict
         if v.verdict is Verdict.STILL_MOVING:
             where = "" if result.spot is None else (
@@ -494,14 +487,13 @@ class GradientSteps1D(GDScene):
             )
             return f"{head}: still moving, {fmt(v.last_step, DIGITS)} a step{where}."
         if v.verdict is Verdict.BOUNCING:
-            said = f"{head}: bouncing without settling."
             if result.spot_kind == "minimum" and result.spot_factor and result.spot_factor > 1:
-                said += (
-                    f" At the nearest minimum, {fmt(result.spot or 0.0, DIGITS)}, eta f'' = "
-                    f"{fmt(spec.lr * (result.spot_curvature or 0.0), 2)} > 2: a step there "
-                    f"multiplies the distance by {fmt(result.spot_factor, 2)}."
+                return (
+                    f"{head}: bouncing without settling; at the nearest minimum, "
+                    f"{fmt(result.spot or 0.0, DIGITS)}, \u03b7 f'' = "
+                    f"{fmt(spec.lr * (result.spot_curvature or 0.0), 2)} > 2."
                 )
-            return said
+            return f"{head}: bouncing without settling."
         if v.verdict is Verdict.CONVERGED:
             return f"{head}: converged, its last step and slope within {fmt(TOL, DIGITS)}."
         return f"{head}: {result.words}."
@@ -552,7 +544,7 @@ class LearningRateRegimes(GDScene):
     #: to watch a few growing jumps before the run leaves it).
     VIEW = (-5.0, 5.0)
     DIVERGING_VIEW = (-10.0, 10.0)
-    STEP_TIME = 0.5
+    STEP_TIME = 0.4
     PANEL_SIZE = (2.7, 2.3)
 
     def construct(self) -> None:
@@ -576,21 +568,17 @@ class LearningRateRegimes(GDScene):
         eta_line, eta_marks, critical = self._eta_line(eta_c, L)
 
         # ---- animate ----
-        said = f"Same function, same start x0 = {fmt(self.X0, 1)}, four learning rates."
-        self.play(
-            Write(heading),
-            run_time=1.0,
-            subcaption=said,
-            subcaption_duration=reading_time(said),
+        end = say(
+            self,
+            f"The same start x0 = {fmt(self.X0, 1)} and {self.STEPS} steps of gradient descent "
+            "for each rate.",
         )
+        self.play(Write(heading), run_time=1.0)
         self.play(
             *(AnimationGroup(Create(p.axes), FadeIn(p.header)) for p in self.panels),
             run_time=1.2,
         )
         self.play(*(FadeIn(p.start_marker, scale=0.4) for p in self.panels), run_time=0.4)
-        self.wait(max(0.0, reading_time(said) - 2.6))
-        said = "Every panel takes ten steps of gradient descent at once."
-        self.caption(said, duration=reading_time(said))
         for t in range(self.STEPS):
             anims: list[Any] = []
             for p in self.panels:
@@ -605,42 +593,37 @@ class LearningRateRegimes(GDScene):
             *(FadeIn(p.end_marker, scale=0.4) for p in self.panels if p.end_marker is not None),
             run_time=0.4,
         )
-        names = ", ".join(f"{fmt(p.eta, 1)} {p.regime}" for p in self.panels)
-        said = f"Each rate has its regime: {names}."
-        self.play(
-            *(FadeIn(p.regime_label, shift=DOWN * 0.1) for p in self.panels),
-            run_time=0.8,
-            subcaption=said,
-            subcaption_duration=reading_time(said),
-        )
-        self.wait(max(2.0, reading_time(said) - 0.8))
-        did = "; ".join(f"{fmt(p.eta, 1)} {p.outcome.words}" for p in self.panels)
-        self.verdict_caption = f"After {self.STEPS} steps: {did}."
+        wait_until(self, end)
+        self.verdict_caption = f"After {self.STEPS} steps: " + "; ".join(
+            self._said(p) for p in self.panels) + "."
+        end = say(self, self.verdict_caption)
+        self.play(*(FadeIn(p.regime_label, shift=DOWN * 0.1) for p in self.panels), run_time=0.8)
         self.play(
             *(FadeIn(p.verdict_label, shift=UP * 0.1) for p in self.panels
               if p.diverged_mark is None),
             run_time=0.6,
-            subcaption=self.verdict_caption,
-            subcaption_duration=reading_time(self.verdict_caption),
         )
-        self.wait(max(1.5, reading_time(self.verdict_caption) - 0.6))
-        said = (
+        wait_until(self, end)
+        end = say(
+            self,
             f"L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = {fmt(eta_c, DIGITS)} the "
-            "steps shrink; above it each jump is longer than the last."
+            "steps shrink; above it each jump is longer than the last.",
         )
-        self.play(
-            Create(eta_line),
-            FadeIn(eta_marks),
-            run_time=1.0,
-            subcaption=said,
-            subcaption_duration=reading_time(said),
-        )
+        self.play(Create(eta_line), FadeIn(eta_marks), run_time=1.0)
         self.play(FadeIn(critical), run_time=0.8)
-        self.wait(max(2.5, reading_time(said) - 1.8))
+        wait_until(self, end, minimum=1.0)
         self.eta_line = eta_line
         self.critical_mark = critical
 
     # ---- building blocks ---------------------------------------------------------------------
+
+    @staticmethod
+    def _said(panel: Panel) -> str:
+        """A panel's rate, its regime and what its run did: ``0.5 one step, converged``."""
+        eta = fmt(panel.eta, 1)
+        if panel.outcome.verdict.verdict is analysis.Verdict.DIVERGED:
+            return f"{eta} {panel.outcome.words}"
+        return f"{eta} {panel.regime}, {panel.outcome.words}"
 
     def _panel(self, obj: objectives.Objective, lr: float, cx: float, eta_c: float) -> Panel:
         opt = optimizers.sgd(lr=lr)

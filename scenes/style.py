@@ -75,7 +75,6 @@ __all__ = [
     "ORANGE",
     "PALETTE",
     "PURPLE",
-    "READING_RATE",
     "REGIME_COLORS",
     "SKY",
     "SMALL_SIZE",
@@ -100,7 +99,6 @@ __all__ = [
     "nice_step",
     "optimizer_color",
     "plot_objective_1d",
-    "reading_time",
     "symmetric_range",
     "make_readout",
     "math_on_baseline",
@@ -521,21 +519,6 @@ def fmt_sci(x: float, digits: int = 1) -> str:
     """
     mant, exp = f"{float(x):.{digits}e}".split("e")
     return f"{mant}e{int(exp)}"
-
-
-#: Characters per second a caption is given on screen: slow enough to be read aloud.
-READING_RATE = 15.0
-
-
-def reading_time(text: str, minimum: float = 2.0) -> float:
-    """Seconds a caption needs to be read aloud: ``len(text) / READING_RATE``, at least ``minimum``.
-
-    Examples
-    --------
-    >>> reading_time("x" * 45)
-    3.0
-    """
-    return max(minimum, len(text) / READING_RATE)
 
 
 def nice_step(span: float, target_ticks: int = 8) -> float:

@@ -51,6 +51,7 @@ from gdanim.cache import cached_contour_lines, cached_descend
 from gdanim.contours import default_levels
 from gdanim.objectives import Objective
 from scenes.fastsurface import FastSurface, FastThreeDScene, lift_onto
+from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -257,6 +258,8 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
     theta_start = -118 * DEGREES
     zoom = 0.86
     orbit_rate = 0.03  # rad per second
+    #: Seconds the descent takes to play.
+    DESCENT_TIME = 7.5
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -484,62 +487,59 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
         # -- 1. the surface --
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.add(floor, contours, axes.x_axis, axes.y_axis, labels[:2])
-        self.caption(
-            f"The surface of f(x, y) = {_plain(obj.text)}, coloured by height: "
-            "blue is low, orange is high.",
-            3.5,
+        end = say(
+            self,
+            f"The surface of f(x, y) = {_plain(obj.text)}, coloured by height, over its contour "
+            "map.",
         )
         self.play(
             FadeIn(surface), Create(axes.z_axis), FadeIn(labels[2]), Write(heading), run_time=2.0
         )
         self.play(Write(formula), run_time=1.5)
-        self.caption("Below it, the same function as a contour map: each ring is one height.", 3.5)
-        self.wait(3.5)
+        wait_until(self, end)
 
         # -- 2. the start --
         self.section("start")
         self.add(path, shadow, drop)
+        end = say(
+            self,
+            f"Start at ({fmt(xy[0, 0], 0)}, {fmt(xy[0, 1], 0)}), where f = "
+            f"{fmt(traj.values[0], 0)}; {data.optimizer.display_name} with learning rate "
+            f"η = {fmt(self.lr, 1)}.",
+        )
         self.play(
             FadeIn(dot, scale=0.5),
             FadeIn(shadow_dot, scale=0.5),
             FadeIn(hud_right),
             run_time=1.2,
-            subcaption=f"Start at ({fmt(xy[0, 0], 0)}, {fmt(xy[0, 1], 0)}), where "
-            f"f = {fmt(traj.values[0], 0)}; "
-            f"{data.optimizer.display_name} with learning rate η = {fmt(self.lr, 1)}.",
-            subcaption_duration=3.5,
         )
-        self.wait(1.8)
+        wait_until(self, end)
 
         # -- 3. the descent --
         self.section("descent")
         lipschitz = curvature(obj, xy[-1])
         factor = abs(1.0 - self.lr * lipschitz)
-        self.caption(
-            "Each step moves against the gradient: x ← x − η ∇f(x), straight downhill.", 4.0
-        )
-        self.caption(
+        end = say(
+            self,
             f"The curvature is {fmt(lipschitz, 0)} everywhere, so every step scales the distance "
             f"to the minimum by 1 − η·{fmt(lipschitz, 0)} = {fmt(factor, 1)}.",
-            4.5,
-            offset=4.0,
         )
-        self.caption("The shadow on the floor crosses the rings at right angles.", 3.5, offset=8.5)
         self.play(
             tracker.animate.set_value(float(len(xy) - 1)),
-            run_time=12.0,
+            run_time=self.DESCENT_TIME,
             rate_func=_ease_steps,
         )
+        wait_until(self, end)
 
         # -- 4. the result --
         self.section("result")
         end = xy[-1]
-        self.caption(
+        done = say(
+            self,
             f"After {len(xy) - 1} steps f = {traj.values[-1]:.1e}: the run sits at the minimum "
             f"({fmt(end[0], 2)}, {fmt(end[1], 2)}).",
-            4.0,
         )
-        self.wait(4.0)
+        wait_until(self, done)
         self.stop_ambient_camera_rotation()
 
 

@@ -50,6 +50,7 @@ from manim import (
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
+from scenes.pacing import say, wait_until
 from scenes.steps1d import step_arrow
 from scenes.style import (
     BODY_SIZE,
@@ -72,7 +73,6 @@ from scenes.style import (
     math_on_baseline,
     optimizer_color,
     plot_objective_1d,
-    reading_time,
     stack_readouts,
     text_baseline,
     title,
@@ -149,18 +149,11 @@ class TangentSlope(GDScene):
         curve = plot_objective_1d(axes, obj)
         self.axes = axes
 
-        said = (
-            "The derivative f'(x) is the slope of the tangent: how fast f rises as x moves right."
-        )
-        self.play(
-            Write(heading),
-            run_time=1.2,
-            subcaption=said,
-            subcaption_duration=reading_time(said),
-        )
+        end = say(self, "The slope f'(x) tells how fast f rises as x moves right.")
+        self.play(Write(heading), run_time=1.2)
         self.play(Create(axes), run_time=1.0)
         self.play(Create(curve), FadeIn(formulas, shift=DOWN * 0.2), run_time=1.6)
-        self.wait(max(0.0, reading_time(said) - 3.8))
+        wait_until(self, end)
 
         x = ValueTracker(self.TRAVEL[0])
         self.x_tracker = x
@@ -273,18 +266,12 @@ class TangentSlope(GDScene):
             FadeIn(slope_caption),
             run_time=1.0,
         )
-        said = (
-            "The orange arrow is minus the slope: downhill, and longer where the curve is steeper."
+        end = say(
+            self,
+            "The orange arrow is minus the slope: downhill, and longer where the curve is steeper.",
         )
-        self.play(
-            FadeIn(drop_line),
-            FadeIn(arrow),
-            FadeIn(step_key),
-            run_time=0.8,
-            subcaption=said,
-            subcaption_duration=reading_time(said),
-        )
-        self.wait(max(1.0, reading_time(said) - 0.8 - 1.0))
+        self.play(FadeIn(drop_line), FadeIn(arrow), FadeIn(step_key), run_time=0.8)
+        wait_until(self, end)
 
         # travel from flat spot to flat spot; the last one stays on screen
         spots = flat_spots(obj, *self.TRAVEL)
@@ -293,15 +280,12 @@ class TangentSlope(GDScene):
         self.near_runs: list[dict[str, Any]] = []
         note_anchor = step_key.get_bottom() + DOWN * 0.55
         said_flat = False
+        end = 0.0
         for i, stop in enumerate(spots):
             last = i == len(spots) - 1
             if last:
-                said = (
-                    "Gradient descent follows the arrow: each step moves x by minus the learning "
-                    "rate times f'(x)."
-                )
-                self.caption(said, duration=reading_time(said))
-            run = max(1.0, 0.45 * abs(stop - x.get_value()))
+                end = say(self, "Gradient descent follows this arrow, one step at a time.")
+            run = max(1.0, 0.3 * abs(stop - x.get_value()))
             self.play(x.animate.set_value(stop), run_time=run, rate_func=smooth)
             # the kind of flat spot, from the sign of the curvature f''(x)
             bend = analysis.curvature(obj, [stop])
@@ -340,14 +324,14 @@ class TangentSlope(GDScene):
                 said_flat = True
             elif bend < 0:
                 sub = "A maximum is flat too, but unstable: only an exact landing stays there."
+            if sub is not None:
+                end = say(self, sub)
             self.play(
                 FadeIn(note, shift=UP * 0.15),
                 Flash(dot.copy().clear_updaters(), color=GREEN, line_length=0.2, flash_radius=0.3),
                 run_time=0.7,
-                subcaption=sub,
-                subcaption_duration=reading_time(sub or ""),
             )
-            self.wait(max(0.8, reading_time(sub or "", minimum=0.0) - 0.7) if not last else 1.8)
+            wait_until(self, end, minimum=1.2 if last else 0.5)
             if bend < 0:
                 self._slide_away(obj, axes, stop)
             if not last:
@@ -397,21 +381,19 @@ class TangentSlope(GDScene):
         corner = axes.c2p(self.X_RANGE[1], self.Y_RANGE[1])
         VGroup(rule, growth).move_to(corner, aligned_edge=UP + RIGHT).shift(DOWN * 0.45)
         said = (
-            f"From {fmt(self.NEAR_OFFSET, 1)} beside it, at learning rate {fmt(lr, 1)}, each step "
-            f"multiplies the distance by about |1 - eta f''| = {fmt(factor, 2)}: the run slides "
-            "away."
+            f"Started {fmt(self.NEAR_OFFSET, 1)} beside it, each step multiplies the distance by "
+            f"about |1 \u2212 \u03b7 f''| = {fmt(factor, 2)}: the run slides away."
         )
         self.near_runs.append({
             "maximum": top, "lr": lr, "offset": self.NEAR_OFFSET, "trajectory": traj,
             "factor": factor, "curvature": bend, "distances": dist, "arrows": arrows,
             "rule": rule, "growth": growth, "caption": said,
         })
-        self.caption(said, reading_time(said))
+        end = say(self, said)
         self.play(FadeIn(start, scale=0.5), FadeIn(rule), run_time=0.6)
         for t, arrow in enumerate(arrows):
-            self.play(GrowArrow(arrow), FadeIn(visits[t], scale=0.5), run_time=0.45,
+            self.play(GrowArrow(arrow), FadeIn(visits[t], scale=0.5), run_time=0.4,
                       rate_func=linear)
         self.play(FadeIn(growth), run_time=0.5)
-        spent = 0.6 + 0.45 * len(arrows) + 0.5
-        self.wait(max(1.0, reading_time(said) - spent))
+        wait_until(self, end, minimum=0.5)
         self.play(FadeOut(VGroup(start, *arrows, *visits, rule, growth)), run_time=0.4)

@@ -81,6 +81,7 @@ from scenes.mobjects import (
     path_legend,
     to_scene,
 )
+from scenes.pacing import reading_time, say, wait_until
 from scenes.race import RACE_C, _clearance, _overlap, run_race
 from scenes.style import (
     BACKGROUND,
@@ -88,7 +89,6 @@ from scenes.style import (
     GRID_COLOR,
     MUTED_TEXT,
     OPTIMIZER_COLORS,
-    READING_RATE,
     START_COLOR,
     TEXT_COLOR,
     GDScene,
@@ -97,7 +97,6 @@ from scenes.style import (
     make_marker,
     make_tex,
     make_text,
-    reading_time,
     text_baseline,
 )
 
@@ -343,10 +342,9 @@ def plan_cards() -> list[CardPlan]:
         event=int(esc.value),
         marks=[("escape", r)],
         captions=[
-            f"SGD here is plain gradient descent. Its gradient at the start, ({gx.shown}, "
-            f"{gy.shown}), is almost zero only along x.",
-            f"In {CRAWL_STEPS} steps it moves {moved.shown} along x; it leaves the saddle at step "
-            f"{esc.shown}.",
+            f"SGD, plain gradient descent, starts with gradient ({gx.shown}, {gy.shown}): "
+            "almost zero only along x.",
+            f"It moves {moved.shown} along x in {CRAWL_STEPS} steps; out at step {esc.shown}.",
         ],
     ))
 
@@ -366,9 +364,8 @@ def plan_cards() -> list[CardPlan]:
         event=SHRINK_STEP,
         marks=[("escape", r), ("step", r, SHRINK_STEP)],
         captions=[
-            "AdaGrad divides by its summed squared gradients: out of the saddle at step "
-            f"{esc.shown}.",
-            f"But the sum only grows: step {SHRINK_STEP} is {ratio.shown} as long as step 1.",
+            f"AdaGrad divides by its summed squared gradients: out at step {esc.shown}.",
+            f"The sum only grows: step {SHRINK_STEP} is {ratio.shown} as long as step 1.",
         ],
     ))
 
@@ -389,8 +386,8 @@ def plan_cards() -> list[CardPlan]:
         event=int(esc.value),
         marks=[("escape", r)],
         captions=[
-            f"RMSprop averages squared gradients instead: out at step {esc.shown},",
-            f"and at the edge by step {out.shown}, where AdaGrad needs {ada_out.shown} steps.",
+            f"RMSprop averages the squares instead: out at step {esc.shown}.",
+            f"At the edge by step {out.shown}; AdaGrad needs {ada_out.shown}.",
         ],
     ))
 
@@ -410,8 +407,8 @@ def plan_cards() -> list[CardPlan]:
         event=int(esc.value),
         marks=[("escape", r)],
         captions=[
-            f"Adam: momentum plus RMSprop's scaling, bias-corrected: out at step {esc.shown},",
-            f"every step between {shortest.shown} and {longest.shown} long. Smooth and quick.",
+            f"Adam adds momentum to RMSprop's scaling: out at step {esc.shown}.",
+            f"Every step is {shortest.shown} to {longest.shown} long: smooth and quick.",
         ],
     ))
 
@@ -438,9 +435,9 @@ def plan_cards() -> list[CardPlan]:
         event=farthest_step(r.trajectory, minimum),
         marks=[("overshoot", r)],
         captions=[
-            f"In a long valley SGD turns back {sgd_turns.shown} times; Momentum only "
+            f"In the long valley SGD turns back {sgd_turns.shown} times, Momentum only "
             f"{turns.shown}.",
-            f"But its velocity carries it {over.shown} past the minimum, and it curls back.",
+            f"But its velocity carries it {over.shown} past the minimum.",
         ],
     ))
 
@@ -467,7 +464,7 @@ def plan_cards() -> list[CardPlan]:
         event=farthest_step(r.trajectory, minimum),
         marks=[("overshoot", mom), ("overshoot", r)],
         captions=[
-            "Nesterov's step already includes the velocity's next one: it brakes sooner.",
+            "Nesterov's step includes the velocity's next one: it brakes sooner.",
             f"It overshoots by {over.shown}, Momentum by {mom_over.shown}; f < {tol_text} at "
             f"step {tol.shown}, not {mom_tol.shown}.",
         ],
@@ -490,9 +487,6 @@ PANEL_TOP = 2.95
 PANEL_BOTTOM = -3.8
 #: Steps drawn per second while a path replays, per objective.
 REPLAY_RATE = {"saddle": 90.0, "long_valley": 40.0}
-#: Reading speed assumed for the subcaptions (characters per second): slow enough to be read
-#: aloud.
-READ_RATE = READING_RATE
 
 
 def _wrap(text: str, font_size: float, width: float, color: Any = TEXT_COLOR) -> Mobject:
@@ -582,11 +576,10 @@ class OptimizerTraits(GDScene):
         cursor = Circle(radius=0.135, stroke_color=TEXT_COLOR, stroke_width=2.0)
         cursor.move_to(dots[0]).set_stroke(opacity=0.0)
         self.header = header
-        said = "Six optimizers, six characters, each backed by a number from its own run."
-        self.caption(said, reading_time(said))
+        end = say(self, "Six optimizers, six characters.")
         self.play(FadeIn(header), FadeIn(dots), run_time=1.0)
         self.add(cursor)
-        self.wait(max(0.4, reading_time(said) - 1.0))
+        wait_until(self, end)
 
         current: dict[str, Any] = {}
         for i, plan in enumerate(self.plans):
@@ -763,10 +756,10 @@ class OptimizerTraits(GDScene):
         t_in, t_rule, t_head, t_lines = 0.7, 0.5, 0.6, 0.5
         t_a = max(0.6, event / rate)
         t_b = max(0.5, (end - event) / rate) if end > event else 0.0
-        read_a = len(plan.captions[0]) / READ_RATE
-        read_b = len(plan.captions[1]) / READ_RATE
+        read_a = reading_time(plan.captions[0])
+        read_b = reading_time(plan.captions[1])
         hold_a = max(0.3, read_a - (t_in + t_rule + t_a))
-        hold_b = max(1.2, read_b - (t_head + t_b + t_lines))
+        hold_b = max(0.8, read_b - (t_head + t_b + t_lines))
 
         # ---- out with the old card, in with the new ----------------------------------------
         outs: list[Mobject] = [m for m in prev.get("card_mobs", []) if m is not None]
@@ -1035,8 +1028,7 @@ class OptimizerTraits(GDScene):
         _fit(foot, 13.0).to_edge(DOWN, buff=0.3)
         self.summary_rows = rows
         self.summary_table = table
-        said = "All six, side by side."
-        self.caption(said, reading_time(said))
+        end = say(self, "All six, side by side.")
         heading = make_text("Six optimizers, six characters", font_size=30, weight="MEDIUM")
         heading.move_to(self.header, aligned_edge=LEFT)
         self.summary_heading = heading
@@ -1044,4 +1036,4 @@ class OptimizerTraits(GDScene):
                   FadeIn(heading), *[d.animate.set_opacity(1.0) for d in dots], run_time=0.5)
         self.play(*[FadeIn(r, shift=RIGHT * 0.15) for r in rows], FadeIn(rules), FadeIn(foot),
                   run_time=1.0)
-        self.wait(max(2.3, reading_time(said) - 1.5))
+        wait_until(self, end, minimum=1.5)

@@ -10,8 +10,9 @@ import numpy as np
 from gdanim import descend, objectives, optimizers
 from gdanim.analysis import saddle_escape_step
 from scenes.lecture import Outro, outro_points
+from scenes.pacing import READING_RATE
 from scenes.race import RACE_C
-from scenes.style import READING_RATE, fmt
+from scenes.style import fmt
 
 
 def test_outro_lines_are_computed(render_scene: Callable[..., tuple[Any, np.ndarray]]) -> None:

@@ -17,7 +17,8 @@ from manim import ManimColor, MarkupText, VMobject, config
 
 from gdanim import Trajectory, analysis, descend, objectives, optimizers, traits
 from scenes.mobjects import to_scene
-from scenes.style import OPTIMIZER_COLORS, READING_RATE, fmt
+from scenes.pacing import READING_RATE
+from scenes.style import OPTIMIZER_COLORS, fmt
 from scenes.traits import OptimizerTraits
 
 Render = Callable[..., tuple[Any, np.ndarray]]

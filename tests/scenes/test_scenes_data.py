@@ -16,6 +16,7 @@ from manim import DL, UR, ManimColor, Mobject, Scene
 
 from gdanim.regression import LINE, SLOPE, line_dataset, s3_run, s4_run, s5_runs
 from scenes.losscurves import GlyphCounter, GrowingPolyline, OptimizerLossCurves
+from scenes.pacing import READING_RATE
 from scenes.regression import (
     LOSS_TEX,
     STOCHASTIC_SETUP,
@@ -23,7 +24,7 @@ from scenes.regression import (
     StochasticVsBatch,
     stochastic_runs,
 )
-from scenes.style import OPTIMIZER_COLORS, READING_RATE, fmt
+from scenes.style import OPTIMIZER_COLORS, fmt
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
 Golden = Callable[[str, np.ndarray], None]
