@@ -250,7 +250,7 @@ class ValleyConditioning(GDScene):
         end = say(
             self,
             f"The long valley {_plain(f.text)} curves by L = {fmt(big, 3)} across and "
-            f"μ = {fmt(mu, 3)} along: its condition number is κ = L/μ = {fmt(kappa, 1)}.",
+            f"μ = {fmt(mu, 3)} along: condition number κ = L/μ = {fmt(kappa, 1)}.",
         )
         self.play(FadeIn(heading), FadeIn(axes), FadeIn(cmap), run_time=1.2)
         self.play(Write(f_line), FadeIn(start), run_time=0.8)

@@ -88,6 +88,7 @@ from scenes.mobjects import (
     map_axes,
     to_scene,
 )
+from scenes.pacing import reading_time
 from scenes.steps1d import eta_tex, step_arrow
 from scenes.style import (
     AXIS_COLOR,
@@ -401,12 +402,19 @@ def _step_counter(steps: int, tracker: ValueTracker) -> VGroup:
 
 
 def _user_captions(scene: GDScene, captions: Sequence[str], total: float) -> bool:
-    """Spread the user's captions over ``total`` seconds from now; ``False`` if there are none."""
+    """Spread the user's captions over ``total`` seconds from now; ``False`` if there are none.
+
+    Each caption gets a share of ``total`` in proportion to its reading time
+    (:func:`scenes.pacing.reading_time`), so a long caption is not cut as short as a brief one.
+    """
     if not captions:
         return False
-    each = total / len(captions)
-    for i, text in enumerate(captions):
-        scene.caption(text, duration=max(each - 0.1, 0.5), offset=i * each)
+    weights = [reading_time(text) for text in captions]
+    at = 0.0
+    for text, weight in zip(captions, weights, strict=True):
+        each = total * weight / sum(weights)
+        scene.caption(text, duration=max(each - 0.1, 0.5), offset=at)
+        at += each
     return True
 
 
@@ -1286,6 +1294,10 @@ class CustomRace3D(SurfaceDescent3D):
     #: Whether the captions of ``params()`` are spread over the pause after the race too; a
     #: subclass that narrates the end itself (in :meth:`after_race`) sets this to ``False``.
     captions_over_outro = True
+    #: Seconds the race plays; ``None`` for the default, which grows with the number of steps.
+    race_seconds: float | None = None
+    #: Seconds held after the race.
+    outro_seconds = 3.5
 
     def params(self) -> dict[str, Any]:
         """The scene's parameters (see :func:`load_params`); subclasses may fix their own."""
@@ -1480,8 +1492,8 @@ class CustomRace3D(SurfaceDescent3D):
         camera.add_fixed_orientation_mobjects(*labels, *dots, *self.stop_marks, start)
 
         # ---- play ------------------------------------------------------------------------------
-        race_time = _race_time(steps)
-        intro, outro = 4.2, 3.5
+        race_time = _race_time(steps) if self.race_seconds is None else self.race_seconds
+        intro, outro = 4.2, self.outro_seconds
         total = intro + race_time + (outro if self.captions_over_outro else 0.0)
         if not _user_captions(self, p["captions"], total):
             hole = (" There is no surface where f is undefined (the grey floor)."

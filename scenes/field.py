@@ -431,7 +431,7 @@ class GradientField(GDScene):
             )
         elif not self._said_descent:
             text = (
-                f"From {here}, gradient descent with learning rate {fmt(part.lr, 1)} follows "
+                f"From {here}, gradient descent at \u03b7 = {fmt(part.lr, 1)} follows "
                 "the arrows to the minimum."
             )
         else:

@@ -91,7 +91,7 @@ class TitleCard(GDScene):
             self.play(ball.animate.move_to(axes.c2p(x, v)), run_time=0.2)
         self.play(ball.animate.set_color(END_COLOR), run_time=0.3)
         wait_until(self, end, minimum=0.4)
-        self.play(FadeOut(VGroup(group, axes, curve, ball)), run_time=0.8)
+        self.play(FadeOut(VGroup(group, axes, curve, ball)), run_time=0.5)
 
 
 class UpdateRule(GDScene):
@@ -323,7 +323,7 @@ class IntoTwoDimensions(GDScene):
         self.wait(0.5)
         self.play(FadeIn(down, shift=UP * 0.2))
         wait_until(self, end, minimum=0.5)
-        self.play(FadeOut(VGroup(head, grad, point, notes)), run_time=0.8)
+        self.play(FadeOut(VGroup(head, grad, point, notes)), run_time=0.5)
 
 
 def _rule_block(spec: str, caption: str) -> VGroup:
@@ -368,7 +368,7 @@ class BeyondSGD(GDScene):
                 shown.append(FadeIn(note))
             self.play(*shown, run_time=1.6)
             wait_until(self, end)
-        self.play(FadeOut(VGroup(head, blocks, note)), run_time=0.8)
+        self.play(FadeOut(VGroup(head, blocks, note)), run_time=0.5)
 
 
 def _mse_latex() -> str:
@@ -400,27 +400,35 @@ class LearningFromData(GDScene):
         self.play(Write(loss), run_time=1.5)
         self.play(FadeIn(note, shift=UP * 0.2))
         wait_until(self, end)
-        self.play(FadeOut(VGroup(group, loss, note)), run_time=0.8)
+        self.play(FadeOut(VGroup(group, loss, note)), run_time=0.5)
 
 
 def outro_points() -> list[str]:
     """The summary's lines; the saddle's and torch's numbers computed by gdanim.
 
-    The saddle line reads :func:`scenes.race.saddle_facts` of race C (the step at which plain
-    gradient descent leaves the saddle region), the last line
-    :data:`gdanim.optimizers.TORCH_PARITY_RTOL`, the tolerance the tests hold every optimizer's
-    path to against ``torch.optim``.
+    The saddle lines read :func:`scenes.race.saddle_facts` of race C (plain gradient descent's
+    growth factor along x and its escape step; the runs started exactly on the ridge), the last
+    line :data:`gdanim.optimizers.TORCH_PARITY_RTOL`, the tolerance the tests hold every
+    optimizer's path to against ``torch.optim``.
     """
     facts = saddle_facts()
-    return [
+    points = [
         "Step against the gradient, with a learning rate below 2/L; \u03ba = L/\u03bc sets "
         "the speed.",
         "On a convex loss every flat spot is the global minimum.",
-        f"A saddle only slows plain gradient descent: out at step {facts.sgd_step}.",
+        f"A saddle slows plain gradient descent, not traps it: x grows "
+        f"\u00d7{fmt(facts.sgd_growth, 2)} a step, out at step {facts.sgd_step}.",
+    ]
+    if "Adam" in facts.ridge_x and all(v == 0.0 for v in facts.ridge_x.values()):
+        points.append(
+            "On the ridge x = 0 itself every method stays, Adam included."
+        )
+    points += [
         "Training a model is the same descent, on a loss the data define.",
         "Runs in float64; the optimizers match torch.optim to a relative "
         f"{fmt_sci(optimizers.TORCH_PARITY_RTOL, 0)} (tested).",
     ]
+    return points
 
 
 class Outro(GDScene):
@@ -456,4 +464,4 @@ class Outro(GDScene):
             self.play(*shown, run_time=0.8)
             wait_until(self, end)
         self.wait(0.5)
-        self.play(FadeOut(VGroup(head, rows, sign)), run_time=0.8)
+        self.play(FadeOut(VGroup(head, rows, sign)), run_time=0.5)

@@ -16,11 +16,12 @@ Each caption is one sentence or a few whole ones, so that it could be spoken as 
 Examples
 --------
 >>> reading_time("x" * 30)
-2.1
+2.05
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gdanim.speech import READING_RATE
@@ -28,18 +29,20 @@ from gdanim.speech import READING_RATE
 __all__ = ["PAUSE", "READING_RATE", "reading_time", "say", "wait_until"]
 
 #: Seconds added to every caption (a breath between sentences).
-PAUSE = 0.1
+PAUSE = 0.05
 
 
 def reading_time(text: str) -> float:
-    """Seconds needed to read ``text`` aloud: ``len(text) / READING_RATE + PAUSE``.
+    """Seconds needed to read ``text`` aloud: ``len(text) / READING_RATE + PAUSE``, rounded up
+    to the hundredth.
 
     Examples
     --------
     >>> reading_time("Part two: learning from data.")
-    2.03
+    1.99
     """
-    return round(len(text) / READING_RATE + PAUSE, 2)
+    # rounded up to the hundredth, so that rounding never takes a caption below the rate
+    return math.ceil(round((len(text) / READING_RATE + PAUSE) * 100, 6)) / 100
 
 
 def say(scene: Any, text: str, at_least: float = 0.0) -> float:

@@ -527,7 +527,7 @@ class OptimizerRace(GDScene):
             shown.append(note)
             if i + 1 < len(summary.notes):
                 previous = note
-        self.wait(0.8)
+        self.wait(0.5)
         self.notes_shown = [*[r.mob for r in notes], *shown]
 
     # ------------------------------------------------------------------------------------
@@ -801,8 +801,9 @@ class OptimizerRace(GDScene):
             if n in ("Nesterov", "SGD") and r.escape_step is not None
         )
         if slow:
-            names = {"SGD": "plain gradient descent (SGD)", "Nesterov": "Nesterov"}
-            parts = [f"{names[n]} at step {s}" for s, n in slow]
+            names = {"SGD": "plain gradient descent", "Nesterov": "Nesterov"}
+            parts = [f"{names[n]} at {'step ' if i == 0 else ''}{s}"
+                     for i, (s, n) in enumerate(slow)]
             text = "Late: " + _join(parts) + "."
             events.append((float(slow[0][0]), text))
         # each caption lasts until the next one starts (at most its reading time, at least

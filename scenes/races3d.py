@@ -243,7 +243,14 @@ def race_b_captions(facts: ValleyFacts, formula: str) -> tuple[list[str], list[s
 
 
 class SurfaceRaceA(CustomRace3D):
-    """S6 race A on the 3D surface of :math:`x^2 + y^2 + y^3 + xy`, contours below."""
+    """S6 race A on the 3D surface of :math:`x^2 + y^2 + y^3 + xy`, contours below.
+
+    The race plays in 10 s (the default for 150 steps is about 14 s), with a short hold after
+    it: just long enough for its three captions at the reading pace.
+    """
+
+    race_seconds = 10.0
+    outro_seconds = 2.0
 
     def params(self) -> dict[str, Any]:
         self.said = race_a_captions()

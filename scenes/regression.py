@@ -349,7 +349,7 @@ class LinearRegressionFit(GDScene):
         defs.move_to([3.9, 1.0, 0])
         end = say(
             self,
-            "Its partial derivatives say how the loss changes with m and with b.",
+            "The loss's partial derivatives say how it changes with m and with b.",
         )
         for line in defs:
             self.play(Write(line), run_time=1.0)

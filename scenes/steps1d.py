@@ -301,7 +301,7 @@ class GradientSteps1D(GDScene):
         RunSpec("wavy", 3.0, 15.0, 10),
     )
     #: Seconds per step arrow (a whole number of frames at 15 and 60 frames a second).
-    STEP_TIME = 1 / 3
+    STEP_TIME = 4 / 15
     AXES_SIZE = (8.4, 5.7)
 
     def construct(self) -> None:

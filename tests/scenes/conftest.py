@@ -11,8 +11,10 @@ A missing golden frame is a failure, never a skip.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +99,45 @@ def assert_golden(name: str, frame: np.ndarray) -> None:
 def golden() -> Callable[[str, np.ndarray], None]:
     """The golden-frame comparison, as a fixture: ``golden("SceneName", frame)``."""
     return assert_golden
+
+
+# --------------------------------------------------------------------------------------------
+# The lecture's timing, from one dry run of every lecture scene (no frames drawn)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimedScene:
+    """One lecture scene as a dry run times it: its length and its captions ``(start, end, text)``
+    in seconds from the scene's start, in the order they appear."""
+
+    name: str
+    duration: float
+    captions: tuple[tuple[float, float, str], ...]
+
+
+@pytest.fixture(scope="session")
+def lecture_timing(tmp_path_factory: pytest.TempPathFactory) -> list[TimedScene]:
+    """Every scene of :data:`scenes.catalog.LECTURE`, constructed once in a dry run.
+
+    A dry run plays every animation for its full run time without drawing a frame, so the scene
+    times and captions are those of a real render; the tests that need the lecture's timing
+    share this one run instead of rendering the lecture again.
+    """
+    from scenes import catalog
+
+    tmp = tmp_path_factory.mktemp("lecture-dry-run")
+    timed: list[TimedScene] = []
+    for name in catalog.LECTURE:
+        info = catalog.SCENES[name]
+        module = importlib.import_module(f"scenes.{info.module}")
+        with tempconfig(_config(tmp, dry_run=True)):
+            scene = getattr(module, name)()
+            scene.render()
+        subs = sorted(scene.renderer.file_writer.subcaptions, key=lambda s: s.start)
+        timed.append(TimedScene(
+            name,
+            float(scene.renderer.time),
+            tuple((s.start.total_seconds(), s.end.total_seconds(), str(s.content)) for s in subs),
+        ))
+    return timed

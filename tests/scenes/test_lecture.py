@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from manim import tempconfig
 
 from scenes import catalog
 
@@ -30,25 +29,10 @@ def _ffprobe(path: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def _expected_duration(tmp: Path) -> float:
-    """Sum of every lecture scene's duration, from constructing the scenes without rendering."""
-    import importlib
-
-    total = 0.0
-    for name in catalog.LECTURE:
-        info = catalog.SCENES[name]
-        module = importlib.import_module(f"scenes.{info.module}")
-        with tempconfig({"quality": "low_quality", "media_dir": str(tmp), "dry_run": True,
-                         "write_to_movie": False, "disable_caching": True,
-                         "verbosity": "WARNING", "progress_bar": "none"}):
-            scene = getattr(module, name)()
-            scene.render()
-            total += scene.renderer.time
-    return total
-
-
 @pytest.mark.slow
-def test_lecture_renders_at_low_quality(tmp_path: Path, deck_in_browser: Any) -> None:
+def test_lecture_renders_at_low_quality(
+    tmp_path: Path, deck_in_browser: Any, lecture_timing: list[Any]
+) -> None:
     out = tmp_path / "lecture.mp4"
     proc = subprocess.run(
         [sys.executable, "-m", "gdanim.cli", "lecture", "-q", "l", "-j", "2", "--quiet",
@@ -64,7 +48,7 @@ def test_lecture_renders_at_low_quality(tmp_path: Path, deck_in_browser: Any) ->
     assert video[0]["pix_fmt"] == "yuv420p"
     assert (video[0]["width"], video[0]["height"]) == (854, 480)
     duration = float(info["format"]["duration"])
-    expected = _expected_duration(tmp_path / "dry")
+    expected = sum(scene.duration for scene in lecture_timing)  # the shared dry run
     assert duration == pytest.approx(expected, abs=0.15 * len(catalog.LECTURE))
     assert duration > 120
 

@@ -157,7 +157,7 @@ def test_tangent_maximum_is_unstable(tangent: tuple[Any, np.ndarray]) -> None:
         f"distancetothemaximum{fmt(dist[0], 2)}\u2192{fmt(dist[-1], 2)}in{len(dist) - 1}steps"
     )
     said = near["caption"]
-    assert f"|1 - eta f''| = {fmt(factor, 2)}" in said
+    assert f"|1 \u2212 \u03b7 f''| = {fmt(factor, 2)}" in said
     assert f"{fmt(dist[0], 2)} \u2192 {fmt(dist[-1], 2)}" in near["growth"].original_text
     assert len(near["arrows"]) == TangentSlope.NEAR_STEPS
     # only an exact landing stays: a run started on the maximum does not move
