@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib
 import math
+import pkgutil
 import re
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -29,7 +32,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdanim import optimizers
+from gdanim import descend, objectives, optimizers, palette
 from gdanim.optimizers import OptimizerSpecError, OptState
 
 RTOL = optimizers.TORCH_PARITY_RTOL
@@ -699,10 +702,19 @@ def test_spec_must_be_a_string() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _submodules(package: Any) -> list[Any]:
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(package.__path__)]
+
+
+
 def test_docstring_examples() -> None:
-    result = doctest.testmod(optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10
-    assert result.failed == 0
+    attempted = 0
+    for module in (optimizers, *_submodules(optimizers)):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 30
 
 
 def test_every_factory_documents_its_update_rule() -> None:
@@ -710,3 +722,151 @@ def test_every_factory_documents_its_update_rule() -> None:
         doc = factory.__doc__ or ""
         assert ".. math::" in doc and r"\leftarrow" in doc
         assert "Examples" in doc and "Raises" in doc
+
+
+# --------------------------------------------------------------------------------------------
+# One record per optimizer: a toy optimizer registered here appears everywhere
+# --------------------------------------------------------------------------------------------
+
+
+class _SignKernel:
+    """signSGD: each coordinate moves by the rate against the sign of its gradient."""
+
+    def __init__(self, hp: Any) -> None:
+        self.lr = float(hp["lr"])
+        self.maximize = bool(hp["maximize"])
+
+    def init(self, x: np.ndarray) -> OptState:
+        return OptState(0, MappingProxyType({}))
+
+    def update(self, grad: np.ndarray, state: OptState, x: np.ndarray, lr: Any,
+               momentum: float | None) -> tuple[np.ndarray, OptState]:
+        optimizers.base.no_momentum("signsgd", momentum)
+        g = -grad if self.maximize else grad
+        step = self.lr if lr is None else lr
+        return x - step * np.sign(g), OptState(state.step + 1, state.buffers)
+
+
+def signsgd(lr: float = 0.01, *, maximize: bool = False) -> optimizers.Optimizer:
+    """signSGD (no torch counterpart): the toy optimizer of these tests."""
+    if lr < 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    return optimizers.build("signsgd", lr=lr, maximize=maximize)
+
+
+SIGNSGD = optimizers.OptimizerRecord(
+    name="signsgd",
+    factory=signsgd,
+    params={"lr": optimizers.Param.number(), "maximize": optimizers.Param.flag()},
+    kernel=_SignKernel,
+    rule=lambda hp: [r"g_t &\leftarrow \nabla f(\theta_{t-1})",
+                     r"\theta_t &\leftarrow \theta_{t-1} - \eta\, \operatorname{sign}(g_t)"],
+    variants=(optimizers.Variant("signSGD", palette.WHITE),),
+)
+
+
+@pytest.fixture
+def toy() -> Any:
+    optimizers.register(SIGNSGD)
+    try:
+        yield SIGNSGD
+    finally:
+        optimizers.unregister("signsgd")
+
+
+def test_a_toy_optimizer_is_one_record(toy: optimizers.OptimizerRecord) -> None:
+    assert optimizers.names()[-1] == "signsgd"
+    opt = optimizers.from_spec("SignSGD:lr=0.5")
+    assert opt == signsgd(lr=0.5) == optimizers.make("signsgd", lr=0.5)
+    assert opt.display_name == "signSGD" and opt.label == "signSGD (lr=0.5)"
+    assert opt.label_params == "lr=0.5"
+    assert optimizers.from_spec("signsgd:lr=0.5,maximize=true").label == \
+        "signSGD (lr=0.5, maximize)"
+    assert opt.color == optimizers.color("signsgd") == optimizers.colors()["signSGD"] == "#FFFFFF"
+    assert dict(optimizers.make("signsgd").hyperparameters) == {"lr": 0.01, "maximize": False}
+    assert optimizers.from_spec(opt.spec) == opt and opt.replace(lr=0.1) == signsgd(lr=0.1)
+    assert opt.update_rule_lines[-1].endswith(r"\operatorname{sign}(g_t)")
+    # it runs like any other optimizer
+    run = descend(objectives.get("parabola"), opt, [4.0], 3)
+    assert run.points[:, 0].tolist() == [4.0, 3.5, 3.0, 2.5]
+    # and the spec parser knows its keywords and ranges
+    with pytest.raises(OptimizerSpecError, match="lr must be >= 0"):
+        optimizers.from_spec("signsgd:lr=-1")
+    with pytest.raises(OptimizerSpecError, match="allowed keys: lr, maximize"):
+        optimizers.from_spec("signsgd:momentum=0.9")
+    with pytest.raises(OptimizerSpecError, match="adamw, signsgd, momentum, nesterov"):
+        optimizers.from_spec("signsdg")
+
+
+def test_a_toy_optimizer_is_gone_once_unregistered() -> None:
+    optimizers.register(SIGNSGD)
+    optimizers.unregister("signsgd")
+    assert "signsgd" not in optimizers.names() and "signSGD" not in optimizers.colors()
+    with pytest.raises(OptimizerSpecError, match="unknown optimizer 'signsgd'"):
+        optimizers.from_spec("signsgd")
+    with pytest.raises(KeyError):
+        optimizers.color("signsgd")
+
+
+def test_register_refuses_a_taken_name_alias_or_display_name(
+    toy: optimizers.OptimizerRecord,
+) -> None:
+    with pytest.raises(ValueError, match="registered already"):
+        optimizers.register(SIGNSGD)
+    clash = dataclasses.replace(SIGNSGD, name="signsgd2")
+    with pytest.raises(ValueError, match="display name 'signSGD'"):
+        optimizers.register(clash)
+    alias = dataclasses.replace(SIGNSGD, name="signsgd3", variants=(
+        optimizers.Variant("signSGD3", palette.WHITE, alias="momentum"),))
+    with pytest.raises(ValueError, match="alias 'momentum'"):
+        optimizers.register(alias)
+
+
+def test_a_record_must_match_its_factory() -> None:
+    with pytest.raises(ValueError, match="must name exactly the factory's keywords"):
+        dataclasses.replace(SIGNSGD, params={"lr": optimizers.Param.number()})
+    with pytest.raises(ValueError, match="last variant must have no condition"):
+        dataclasses.replace(SIGNSGD, variants=(
+            optimizers.Variant("x", palette.WHITE, when=lambda hp: True),))
+    with pytest.raises(ValueError, match="#RRGGBB"):
+        optimizers.Variant("x", "white")
+    with pytest.raises(ValueError, match="allowed must be one of"):
+        optimizers.Param.number("> 0")
+
+
+def test_defaults_are_the_factories_and_written_once() -> None:
+    import inspect
+
+    for rec in optimizers.records():
+        signature = inspect.signature(rec.factory).parameters
+        assert list(rec.defaults) == list(signature)
+        assert all(rec.defaults[k] == p.default for k, p in signature.items())
+        assert rec.factory() == optimizers.make(rec.name)
+        assert rec.factory().hyperparameters == rec.defaults
+
+
+#: The colour of every display name, as the lecture has always drawn them (Okabe-Ito).
+COLORS = {"SGD": "#E69F00", "Momentum": "#56B4E9", "Nesterov": "#009E73", "AdaGrad": "#F0E442",
+          "RMSprop": "#CC79A7", "Adam": "#D55E00", "AdamW": "#2F8FD8", "Adadelta": "#BBBBBB"}
+
+
+def test_colours_are_one_per_display_name_from_the_palette() -> None:
+    assert optimizers.colors() == COLORS
+    assert set(COLORS.values()) <= set(palette.PALETTE)
+    assert len(set(COLORS.values())) == len(COLORS)
+    for spec, display in [("sgd:lr=0.1", "SGD"), ("momentum", "Momentum"),
+                          ("nesterov:lr=0.1", "Nesterov"), ("adam", "Adam")]:
+        assert optimizers.from_spec(spec).color == optimizers.color(spec) == COLORS[display]
+    assert optimizers.color("RMSprop") == optimizers.color("rmsprop") == COLORS["RMSprop"]
+    assert optimizers.color(optimizers.sgd(momentum=0.5, nesterov=True)) == COLORS["Nesterov"]
+    with pytest.raises(KeyError, match="no colour for optimizer 'lbfgs'"):
+        optimizers.color("lbfgs")
+
+
+def test_the_scenes_palette_still_agrees_with_the_records() -> None:
+    """scenes/style.py keeps a copy of the colours until it reads them from the records."""
+    from scenes import style
+
+    assert dict(style.OPTIMIZER_COLORS) == optimizers.colors()
+    for name in [*optimizers.names(), *optimizers.aliases()]:
+        assert style.optimizer_color(name) == optimizers.color(name)
