@@ -28,13 +28,14 @@ Conventions that differ from many tutorials (we follow torch):
 * Nesterov momentum uses torch's form :math:`\theta_t = \theta_{t-1} - \eta (g_t + \mu b_t)`
   (gradient at the current point), not a gradient evaluated at a look-ahead point.
 
-Layout: :mod:`gdanim.optimizers.base` holds :class:`Optimizer`, :class:`OptState` and the
-:class:`OptimizerRecord` registry; each algorithm is one module with its kernel, update rule,
-factory and record (``_sgd``, ``_adagrad``, ``_rmsprop``, ``_adadelta``, ``_adam``);
-:mod:`gdanim.optimizers.spec` reads spec strings.  To add an optimizer, write one such
-module (a factory with torch's keywords and defaults, a kernel, a rule, and a
-:func:`register` ed record with its display name and colour), import it below, and add its
-line to the tests' parity table.
+Layout: :mod:`~gdanim.optimizers.optimizer` holds :class:`Optimizer`,
+:mod:`~gdanim.optimizers.registry` the :class:`OptimizerRecord` of each optimizer and the
+registry of them, :mod:`~gdanim.optimizers.base` the state and the helpers kernels share; each
+algorithm is one module with its kernel, update rule, factory and record (``_sgd``,
+``_adagrad``, ``_rmsprop``, ``_adadelta``, ``_adam``); :mod:`~gdanim.optimizers.spec` reads
+spec strings.  To add an optimizer, write one such module (a factory with torch's keywords and
+defaults, a kernel, a rule, and a :func:`register` ed record with its display names and
+colours), import it below, and add its line to the tests' parity table.
 
 Examples
 --------
@@ -56,17 +57,13 @@ from __future__ import annotations
 
 # the order of the imports below is the order of names(): torch's documentation's
 # isort: off
-from gdanim.optimizers.base import (
-    TORCH_PARITY_RTOL,
+from gdanim.optimizers.base import TORCH_PARITY_RTOL, OptimizerSpecError, OptState, Rate
+from gdanim.optimizers.optimizer import Optimizer, build
+from gdanim.optimizers.registry import (
     OptimizerRecord,
-    OptimizerSpecError,
-    OptState,
-    Optimizer,
     Param,
-    Rate,
     Variant,
     aliases,
-    build,
     color,
     colors,
     names,

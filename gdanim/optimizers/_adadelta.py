@@ -10,19 +10,23 @@ from gdanim import palette
 from gdanim._typing import FloatArray
 from gdanim.optimizers.base import (
     LR_TEX,
-    Optimizer,
-    OptimizerRecord,
     OptState,
-    Param,
     Rate,
-    Variant,
     as_float,
-    build,
     gradient_lines,
     new_state,
     no_momentum,
-    register,
     zeros_like,
+)
+from gdanim.optimizers.optimizer import (
+    Optimizer,
+    build,
+)
+from gdanim.optimizers.registry import (
+    OptimizerRecord,
+    Param,
+    Variant,
+    register,
 )
 
 __all__ = ["RECORD", "adadelta"]

@@ -11,18 +11,22 @@ from gdanim._typing import FloatArray
 from gdanim.optimizers.base import (
     LR_TEX,
     Lerp,
-    Optimizer,
-    OptimizerRecord,
     OptState,
-    Param,
     Rate,
-    Variant,
     as_float,
-    build,
     gradient_lines,
     new_state,
-    register,
     zeros_like,
+)
+from gdanim.optimizers.optimizer import (
+    Optimizer,
+    build,
+)
+from gdanim.optimizers.registry import (
+    OptimizerRecord,
+    Param,
+    Variant,
+    register,
 )
 
 __all__ = ["RECORD", "rmsprop"]

@@ -2,7 +2,7 @@ r"""SGD, with momentum and Nesterov momentum, like ``torch.optim.SGD``.
 
 One module per optimizer: the kernel (the arithmetic, in the order of torch's
 ``_single_tensor_sgd``), the update rule as LaTeX, the factory (torch's keywords, defaults and
-messages) and the :class:`~gdanim.optimizers.base.OptimizerRecord` that registers them with
+messages) and the :class:`~gdanim.optimizers.registry.OptimizerRecord` that registers them with
 their display names, colours and spec aliases.  Adding an optimizer is one such module.
 """
 
@@ -17,18 +17,22 @@ from gdanim._typing import FloatArray
 from gdanim.optimizers.base import (
     EMPTY_BUFFERS,
     LR_TEX,
-    Optimizer,
-    OptimizerRecord,
     OptState,
-    Param,
     Rate,
-    Variant,
     as_float,
-    build,
     gradient_lines,
     new_state,
-    register,
     zeros_like,
+)
+from gdanim.optimizers.optimizer import (
+    Optimizer,
+    build,
+)
+from gdanim.optimizers.registry import (
+    OptimizerRecord,
+    Param,
+    Variant,
+    register,
 )
 
 __all__ = ["RECORD", "sgd"]

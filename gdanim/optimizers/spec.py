@@ -13,8 +13,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from gdanim.optimizers.base import (
-    Optimizer,
     OptimizerSpecError,
+)
+from gdanim.optimizers.optimizer import (
+    Optimizer,
+)
+from gdanim.optimizers.registry import (
     Param,
     aliases,
     lookup,
