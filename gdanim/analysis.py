@@ -144,10 +144,8 @@ def regime(lr: float, curvature: float) -> Regime:
 
 
 def _single(traj: Trajectory) -> tuple[FloatArray, FloatArray]:
-    if traj.batched:
-        raise ValueError("this measure takes a single run; index the batch first")
-    end = traj.points.shape[0] if traj.stopped_at is None else int(traj.stopped_at)
-    return traj.points[:end], traj.values[:end]
+    """A single run's points and values up to where it stopped."""
+    return traj.valid_points(), traj.valid_values()
 
 
 def steps_to_tolerance(traj: Trajectory, f_min: float, tol: float) -> int | None:
@@ -283,7 +281,7 @@ class RunVerdict:
         For plain gradient descent, :func:`distance_factor` at the last point: the factor by
         which one step multiplies a small distance there; ``None`` for other optimizers.
     stopped_at : int or None
-        The step at which a diverged run stopped (``Trajectory.stopped_at``), else ``None``.
+        The step at which a diverged run stopped (:attr:`Trajectory.stop_step`), else ``None``.
     """
 
     verdict: Verdict
@@ -398,7 +396,7 @@ def verdict(
     in this order:
 
     1. ``diverged`` - the run stopped: a point became non-finite or left the run's bound
-       (``Trajectory.diverged``); or, still inside, each of the last ``window`` steps was
+       (:attr:`Trajectory.stop_step`); or, still inside, each of the last ``window`` steps was
        longer than the one before and turned back from it (an oscillation whose every jump
        is longer than the last, as gradient descent with :math:`\eta L > 2`).
     2. ``converged`` - the last step and the gradient at the last point are both within
@@ -450,13 +448,11 @@ def verdict(
     >>> round(v.last_step, 6), v.shrinking, v.turned_back, v.factor
     (0.107374, True, False, 0.8)
     """
-    if traj.batched:
-        raise ValueError("verdict takes a single run; index the batch first")
     if tol <= 0.0:
         raise ValueError(f"tol must be positive, got {tol}")
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
-    points, _ = _single(traj)
+    points = traj.valid_points()
     steps = len(points) - 1
     if steps < 1:
         raise ValueError("verdict needs a run of at least one step")
@@ -467,7 +463,7 @@ def verdict(
     moves = np.diff(points, axis=0)
     lengths = np.linalg.norm(moves, axis=-1)
     last = points[-1]
-    slope = float(np.linalg.norm(np.asarray(traj.grads[steps], dtype=np.float64)))
+    slope = float(np.linalg.norm(np.asarray(traj.valid_grads()[-1], dtype=np.float64)))
     lr = _plain_lr(traj)
     factor = None if lr is None else distance_factor(objective, last, lr)
 
@@ -480,9 +476,9 @@ def verdict(
         turned_back, always_back = bool(turns.any()), bool(turns.all())
     else:
         shrinking = growing = turned_back = always_back = False
-    stopped = None if traj.stopped_at is None else int(traj.stopped_at)
+    stopped = traj.stop_step
 
-    if bool(traj.diverged) or (w == window and growing and always_back):
+    if stopped is not None or (w == window and growing and always_back):
         result = Verdict.DIVERGED
     elif float(lengths[-1]) <= tol and slope <= tol:
         result = Verdict.CONVERGED
