@@ -3,8 +3,14 @@
 A :class:`Trajectory` holds the points, values, gradients and optimizer buffers of a run,
 step by step, ready for a scene to animate. Divergence is a result, not an exception: the first
 step that is non-finite or leaves the ``bound`` box is recorded in ``stopped_at`` and the point is
-held there for the rest of the run. :func:`why_stopped` says what happened at that step: the run
-left the box, reached a point where the function is undefined, overflowed, or divided 0 by 0.
+held there for the rest of the run, and the reason is recorded with it
+(:class:`~gdanim.stops.Stop`: the run left the box, reached a point where the function is
+undefined, overflowed, or divided 0 by 0).
+
+A trajectory may hold a batch of runs. Its typed accessors read one run at a time:
+:meth:`Trajectory.run` takes run ``i`` of a batch, :attr:`Trajectory.stop_step` and
+:attr:`Trajectory.stop` say where and why a run stopped, :meth:`Trajectory.valid_points`
+gives its points before that step.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from gdanim._typing import ArrayLike, FloatArray, IntArray
+from gdanim.stops import Stop, StopReason, classify, from_arrays, to_arrays
 
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
@@ -62,107 +69,6 @@ class Differentiable(Protocol):
 
 class TrajectoryError(ValueError):
     """Invalid arguments to :func:`descend` (wrong shapes, a bad step count or bound)."""
-
-
-#: Why a run stopped: it left the ``bound`` box; it reached a point where the function or its
-#: gradient is not a finite number; its update overflowed to infinity; or its update was 0/0
-#: (an optimizer with ``eps = 0`` where a gradient component and its running averages are 0).
-StopReason = Literal["left", "undefined", "overflow", "zero_by_zero"]
-
-
-@dataclass(frozen=True, eq=False)
-class Stop:
-    """What happened at the step where a run stopped.
-
-    :func:`descend` records one for every run that stops (:attr:`Trajectory.stop`);
-    :func:`why_stopped` returns it. Two stops are equal when every field is (``nan`` in
-    ``point`` equal to ``nan``).
-
-    Attributes
-    ----------
-    step
-        The step index (``Trajectory.stopped_at``).
-    reason
-        ``"left"``, ``"undefined"``, ``"overflow"`` or ``"zero_by_zero"`` (see
-        :data:`StopReason`).
-    point
-        Where the update went, shape ``(d,)``; it may hold ``inf`` or ``nan``.
-    eps_zero
-        The optimizer has an ``eps`` hyperparameter and it is 0.
-    infinite
-        For ``"undefined"``: f or its gradient is infinite there (a pole, or a value too
-        large for float64) rather than not a number.
-    """
-
-    step: int
-    reason: StopReason
-    point: FloatArray
-    eps_zero: bool = False
-    infinite: bool = False
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Stop):
-            return NotImplemented
-        return (self.step, self.reason, self.eps_zero, self.infinite) == (
-            other.step, other.reason, other.eps_zero, other.infinite
-        ) and bool(np.array_equal(self.point, other.point, equal_nan=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    @property
-    def diverged(self) -> bool:
-        """Whether the run truly ran away (left the box, undefined there, or overflowed).
-
-        A 0/0 update is not divergence: the run stopped because its update was undefined.
-        """
-        return self.reason != "zero_by_zero"
-
-    def short(self) -> str:
-        """A few words for a legend: ``"diverged at step 5"``, ``"stopped at step 1: 0/0"``.
-
-        Examples
-        --------
-        >>> Stop(5, "left", np.array([11.0])).short()
-        'diverged at step 5'
-        >>> Stop(3, "undefined", np.array([-1.0])).short()
-        'diverged at step 3: f undefined there'
-        """
-        n = self.step
-        return {
-            "left": f"diverged at step {n}",
-            "undefined": f"diverged at step {n}: f "
-                         f"{'not finite' if self.infinite else 'undefined'} there",
-            "overflow": f"diverged at step {n}: overflow",
-            "zero_by_zero": f"stopped at step {n}: 0/0",
-        }[self.reason]
-
-    def sentence(self) -> str:
-        """What happened, in one clause, with the point reached where it is finite.
-
-        Examples
-        --------
-        >>> Stop(1, "undefined", np.array([-9.0])).sentence()
-        'diverged at step 1: f is undefined at x = -9'
-        >>> Stop(1, "zero_by_zero", np.array([np.nan, 1.0]), eps_zero=True).sentence()
-        'stopped at step 1: the update was 0/0 (eps = 0 where the gradient is 0)'
-        """
-        n = self.step
-        if self.reason == "left":
-            return f"diverged at step {n}"
-        if self.reason == "undefined":
-            what = "not finite" if self.infinite else "undefined"
-            return f"diverged at step {n}: f is {what} at {_where(self.point)}"
-        if self.reason == "overflow":
-            return f"diverged at step {n}: the step overflowed"
-        why = " (eps = 0 where the gradient is 0)" if self.eps_zero else " (at a zero gradient)"
-        return f"stopped at step {n}: the update was 0/0{why}"
-
-
-def _where(p: FloatArray) -> str:
-    vals = [f"{float(v):.4g}" for v in np.ravel(p)]
-    if len(vals) == 1:
-        return f"x = {vals[0]}"
-    return "(" + ", ".join(vals) + ")"
 
 
 def _json_default(value: object) -> object:
@@ -464,7 +370,7 @@ class Trajectory:
         if self.momenta is not None:
             arrays["momenta"] = self.momenta
         if self.stops is not None:
-            arrays.update(_stop_arrays(self.stops, self.dim))
+            arrays.update(to_arrays(self.stops, self.dim))
         for name, buf in self.buffers.items():
             arrays[f"buffer__{name}"] = buf
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -491,7 +397,7 @@ class Trajectory:
             x0 = np.array(data["x0"])
             lrs = np.array(data["lrs"]) if "lrs" in data else None
             momenta = np.array(data["momenta"]) if "momenta" in data else None
-            stops = _stops_from(data) if "stop_reason" in data else None
+            stops = from_arrays(data) if "stop_reason" in data else None
         if points.ndim == 2:
             diverged: Any = bool(diverged_arr)
             stopped: Any = None if int(stopped_arr) < 0 else int(stopped_arr)
@@ -523,59 +429,6 @@ class Trajectory:
             schedule=str(meta.get("schedule", "")),
             stops=stops,
         )
-
-
-_REASONS: tuple[StopReason, ...] = ("left", "undefined", "overflow", "zero_by_zero")
-
-
-def _stop_arrays(stops: tuple[Stop | None, ...], dim: int) -> dict[str, Any]:
-    """The recorded stops as arrays for a ``.npz`` file (reason code -1: never stopped)."""
-    reason = np.array([-1 if s is None else _REASONS.index(s.reason) for s in stops], np.int8)
-    point = np.array([np.full(dim, np.nan) if s is None else s.point for s in stops],
-                     dtype=np.float64).reshape(len(stops), dim)
-    flags = np.array([(False, False) if s is None else (s.eps_zero, s.infinite) for s in stops],
-                     dtype=bool).reshape(len(stops), 2)
-    steps = np.array([-1 if s is None else s.step for s in stops], dtype=np.int64)
-    return {"stop_reason": reason, "stop_point": point, "stop_flags": flags, "stop_step": steps}
-
-
-def _stops_from(data: Any) -> tuple[Stop | None, ...]:
-    reason = np.array(data["stop_reason"])
-    point = np.array(data["stop_point"])
-    flags = np.array(data["stop_flags"])
-    steps = np.array(data["stop_step"])
-    return tuple(
-        None if int(r) < 0 else Stop(int(steps[i]), _REASONS[int(r)], point[i],
-                                     bool(flags[i, 0]), bool(flags[i, 1]))
-        for i, r in enumerate(reason)
-    )
-
-
-def _stop_of(
-    t: int,
-    x_new: FloatArray,
-    g: FloatArray,
-    v_new: FloatArray,
-    g_new: FloatArray,
-    box: FloatArray | None,
-    eps_zero: bool,
-) -> Stop:
-    r"""Why one run's update ``t`` was refused: ``x_new`` came from the gradient ``g``.
-
-    In this order: :math:`x` not finite with a ``nan`` where the gradient component before it
-    was 0 (``"zero_by_zero"``), else not finite (``"overflow"``); :math:`x` outside the box
-    (``"left"``); otherwise :math:`f(x)` or :math:`\nabla f(x)` is not finite
-    (``"undefined"``, ``infinite`` when neither is ``nan``).
-    """
-    point = np.array(x_new, dtype=np.float64).reshape(-1)
-    if not np.all(np.isfinite(point)):
-        if np.any(np.isnan(point) & (np.asarray(g).reshape(-1) == 0.0)):
-            return Stop(t, "zero_by_zero", point, eps_zero)
-        return Stop(t, "overflow", point, eps_zero)
-    if box is not None and not np.all((point >= box[:, 0]) & (point <= box[:, 1])):
-        return Stop(t, "left", point, eps_zero)
-    undefined = bool(np.any(np.isnan(v_new)) or np.any(np.isnan(g_new)))
-    return Stop(t, "undefined", point, eps_zero, infinite=not undefined)
 
 
 def _check_bound(bound: Sequence[float] | None, dim: int) -> FloatArray | None:
@@ -762,7 +615,7 @@ def descend(
                 active &= ~bad
                 for i in np.flatnonzero(newly.reshape(-1)).tolist():
                     at = np.unravel_index(i, batch_shape) if batch_shape else ()
-                    stops[i] = _stop_of(t, x_new[at], g[at], np.asarray(v_new)[at],
+                    stops[i] = classify(t, x_new[at], g[at], np.asarray(v_new)[at],
                                         np.asarray(g_new)[at], box, eps_zero)
             if not active.all():
                 hold = ~active
@@ -879,5 +732,5 @@ def why_stopped(
                 x, g = x_new, g_new
                 continue
             v = np.asarray(objective.value(x_new), dtype=np.float64)
-            return _stop_of(stop, x_new, g, v, g_new, box, eps_zero)
+            return classify(stop, x_new, g, v, g_new, box, eps_zero)
     raise TrajectoryError("why_stopped: stopped_at must be at least 1")  # pragma: no cover
