@@ -31,13 +31,26 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parity_cases import (
+    CASES,
+    FACTORY,
+    FUNCTIONS,
+    PARITY_RUNS,
+    STEPS,
+    Case,
+    case_id,
+    case_kwargs,
+    numpy_run,
+    recorded,
+    rosenbrock_grad,
+    torch_run,
+)
 
 from gdanim import descend, objectives, optimizers, palette
 from gdanim.optimizers import OptimizerSpecError, OptState
 
 RTOL = optimizers.TORCH_PARITY_RTOL
 ATOL = 1e-13
-STEPS = 500
 
 TORCH: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -47,184 +60,9 @@ TORCH: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
 }
-FACTORY: dict[str, Callable[..., optimizers.Optimizer]] = {
-    "sgd": optimizers.sgd,
-    "adagrad": optimizers.adagrad,
-    "rmsprop": optimizers.rmsprop,
-    "adadelta": optimizers.adadelta,
-    "adam": optimizers.adam,
-    "adamw": optimizers.adamw,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The three test functions: one formula for torch (autograd) and a hand-written gradient for
-# numpy.  The hand gradients are written in the order autograd evaluates the chain rule, so
-# both sides see bitwise-equal gradients (checked below); Rosenbrock's valley would otherwise
-# amplify a last-bit difference of the gradient.
-# --------------------------------------------------------------------------------------------
-
-
-def bowl(x: Any, y: Any) -> Any:
-    return x**2 + y**2
-
-
-def bowl_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([2 * x, 2 * y], axis=-1)
-
-
-def rosenbrock(x: Any, y: Any) -> Any:
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-def rosenbrock_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    t = y - x**2
-    return np.stack([-2 * (1 - x) - (200 * t) * (2 * x), 200 * t], axis=-1)
-
-
-def saddle(x: Any, y: Any) -> Any:
-    return -(x**2) / 2 + y**2
-
-
-def saddle_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([-x, 2 * y], axis=-1)
-
-
-FUNCTIONS = {
-    "bowl": (bowl, bowl_grad, (1.5, -2.0)),
-    "rosenbrock": (rosenbrock, rosenbrock_grad, (-1.2, 1.0)),
-    "saddle": (saddle, saddle_grad, (1e-5, 0.5)),
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The parity matrix: (id, factory, keywords, learning rate per function or None for torch's
-# default).  ``maximize=True`` cases maximise -f, so they walk the same way as minimising f.
-# --------------------------------------------------------------------------------------------
-
-LR = dict[str, float] | float | None
-Case = tuple[str, str, dict[str, Any], LR]
-
-CASES: list[Case] = [
-    # SGD
-    ("defaults", "sgd", {}, None),
-    ("lr", "sgd", {}, {"bowl": 0.1, "rosenbrock": 1e-4, "saddle": 0.05}),
-    ("momentum", "sgd", {"momentum": 0.9}, {"bowl": 0.05, "rosenbrock": 1e-4, "saddle": 0.01}),
-    ("dampening", "sgd", {"momentum": 0.9, "dampening": 0.5}, {"bowl": 0.05, "rosenbrock": 1e-4,
-                                                              "saddle": 0.01}),
-    ("nesterov", "sgd", {"momentum": 0.9, "nesterov": True}, {"bowl": 0.05, "rosenbrock": 1e-4,
-                                                             "saddle": 0.01}),
-    ("weight_decay", "sgd", {"weight_decay": 0.1}, {"bowl": 0.1, "rosenbrock": 1e-4,
-                                                    "saddle": 0.05}),
-    ("maximize", "sgd", {"maximize": True}, {"bowl": 0.1, "rosenbrock": 1e-4, "saddle": 0.05}),
-    ("all", "sgd", {"momentum": 0.8, "dampening": 0.1, "weight_decay": 0.05, "maximize": True},
-     {"bowl": 0.05, "rosenbrock": 1e-4, "saddle": 0.01}),
-    # AdaGrad
-    ("defaults", "adagrad", {}, None),
-    ("lr", "adagrad", {}, 0.5),
-    ("lr_decay", "adagrad", {"lr_decay": 0.01}, 0.1),
-    ("initial_accumulator_value", "adagrad", {"initial_accumulator_value": 0.1}, 0.1),
-    ("eps", "adagrad", {"eps": 1e-6}, 0.1),
-    ("weight_decay", "adagrad", {"weight_decay": 0.1}, 0.1),
-    ("maximize", "adagrad", {"maximize": True}, 0.5),
-    ("all", "adagrad", {"lr_decay": 0.05, "weight_decay": 0.01, "initial_accumulator_value": 0.5,
-                        "eps": 1e-8, "maximize": True}, 0.3),
-    # RMSprop
-    ("defaults", "rmsprop", {}, None),
-    ("alpha", "rmsprop", {"alpha": 0.9}, {"bowl": 0.01, "rosenbrock": 1e-4, "saddle": 0.01}),
-    ("centered", "rmsprop", {"centered": True}, 1e-3),
-    # centered with a small alpha divides by the root of v - gbar^2, a difference that cancels
-    # to a few ulps on Rosenbrock: torch's fused multiply-add and numpy's two roundings then
-    # disagree from step ~80 on (and a one-ulp change of the start does the same), so that
-    # pairing is left out; bowl and saddle are well conditioned
-    ("centered_small_alpha", "rmsprop", {"centered": True, "alpha": 0.3},
-     {"bowl": 1e-3, "saddle": 1e-3}),
-    ("small_alpha", "rmsprop", {"alpha": 0.3}, 1e-4),
-    ("momentum", "rmsprop", {"momentum": 0.5}, 1e-3),
-    ("centered_momentum", "rmsprop", {"centered": True, "momentum": 0.5}, 1e-3),
-    ("weight_decay_eps", "rmsprop", {"weight_decay": 0.1, "eps": 1e-4}, 1e-3),
-    ("maximize", "rmsprop", {"maximize": True}, 1e-2),
-    # Adadelta
-    ("defaults", "adadelta", {}, None),
-    ("rho_eps", "adadelta", {"rho": 0.5, "eps": 1e-4}, None),
-    ("lr_weight_decay", "adadelta", {"weight_decay": 0.1}, 0.5),
-    ("maximize", "adadelta", {"maximize": True}, None),
-    # Adam
-    ("defaults", "adam", {}, None),
-    ("lr", "adam", {}, 1e-2),
-    ("betas", "adam", {"betas": (0.9, 0.99)}, 1e-2),
-    ("small_beta1", "adam", {"betas": (0.3, 0.99)}, 1e-2),
-    ("amsgrad", "adam", {"amsgrad": True}, 1e-2),
-    ("weight_decay", "adam", {"weight_decay": 0.1}, 1e-2),
-    ("decoupled_weight_decay", "adam", {"weight_decay": 0.1, "decoupled_weight_decay": True},
-     1e-2),
-    ("eps", "adam", {"eps": 1e-3}, 1e-2),
-    ("maximize", "adam", {"maximize": True}, 1e-2),
-    ("all", "adam", {"betas": (0.8, 0.95), "eps": 1e-6, "weight_decay": 0.01, "amsgrad": True,
-                     "maximize": True}, 1e-2),
-    # AdamW
-    ("defaults", "adamw", {}, None),
-    ("lr", "adamw", {}, 1e-2),
-    ("weight_decay_amsgrad_eps", "adamw", {"weight_decay": 0.1, "amsgrad": True, "eps": 1e-6},
-     1e-2),
-    ("no_weight_decay", "adamw", {"weight_decay": 0.0}, 1e-2),
-    ("maximize", "adamw", {"maximize": True, "betas": (0.9, 0.99)}, 1e-2),
-]
-
-
-def case_kwargs(kwargs: dict[str, Any], lr: LR, function: str) -> dict[str, Any]:
-    out = dict(kwargs)
-    if isinstance(lr, dict):
-        out["lr"] = lr.get(function, min(lr.values()))
-    elif lr is not None:
-        out["lr"] = lr
-    return out
-
-
-def case_id(case: Case) -> str:
-    return f"{case[1]}-{case[0]}"
-
-
 PARITY = [
-    pytest.param(case, function, id=f"{case_id(case)}-{function}")
-    for case in CASES
-    for function in FUNCTIONS
-    if not isinstance(case[3], dict) or function in case[3]
+    pytest.param(case, function, id=run_id) for case, function, run_id in PARITY_RUNS
 ]
-
-
-def torch_run(
-    name: str, kwargs: dict[str, Any], function: str, steps: int = STEPS
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Points (steps+1, 2) of torch.optim's run and its final per-parameter state."""
-    f, _, x0 = FUNCTIONS[function]
-    sign = -1.0 if kwargs.get("maximize") else 1.0
-    p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = TORCH[name]([p], foreach=False, **kwargs)
-    points = [p.detach().numpy().copy()]
-    for _ in range(steps):
-        opt.zero_grad()
-        (sign * f(p[0], p[1])).backward()
-        opt.step()
-        points.append(p.detach().numpy().copy())
-    return np.array(points), dict(opt.state[p])
-
-
-def numpy_run(
-    opt: optimizers.Optimizer, function: str, x0: Any = None, steps: int = STEPS
-) -> tuple[np.ndarray, OptState]:
-    _, grad, start = FUNCTIONS[function]
-    sign = -1.0 if opt.hyperparameters.get("maximize") else 1.0
-    x = np.array(start if x0 is None else x0, dtype=np.float64)
-    state = opt.init(x)
-    points = [x]
-    for _ in range(steps):
-        x, state = opt.update(sign * grad(x), state, x)
-        points.append(x)
-    return np.array(points), state
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,6 +88,14 @@ def test_parity_with_torch(case: Case, function: str) -> None:
     kwargs = case_kwargs(kwargs, lr, function)
     expected, torch_state = torch_run(name, kwargs, function)
     assert np.isfinite(expected).all(), "choose a learning rate that keeps torch's run finite"
+    # the recording that test_torch_refs.py compares with where torch is missing is this run
+    # (scripts/torch_references.py writes it again)
+    rec_points, rec_step, rec_state = recorded(f"{case_id(case)}-{function}")
+    np.testing.assert_allclose(rec_points, expected, rtol=RTOL, atol=ATOL)
+    assert set(rec_state) == set(torch_state) - {"step"}
+    for key, value in rec_state.items():
+        np.testing.assert_allclose(value, torch_state[key].numpy(), rtol=1e-9, atol=1e-12)
+    assert rec_step == (int(torch_state["step"].item()) if "step" in torch_state else None)
 
     opt = FACTORY[name](**kwargs)
     points, state = numpy_run(opt, function)
