@@ -1,14 +1,18 @@
-"""Record torch.optim's runs of the optimizer parity matrix, so parity is checked without torch.
+"""Record torch's runs of the parity matrices, so that parity is checked without torch.
 
-For every (case, function) pair of ``tests/parity_cases.py`` this runs ``torch.optim`` for 500
-steps in float64 (single-tensor code path) and writes the points, the step count (where torch
-keeps one) and the final per-parameter state to ``tests/data/torch_refs/optimizers.npz`` under
-the keys ``<run id>/points``, ``<run id>/step`` and ``<run id>/state/<buffer>``, plus
-``torch_version``.
-The tests compare gdanim's runs with this file on every machine, and, where torch is installed,
-check that the file still equals a fresh torch run.
+- For every (case, function) pair of ``tests/parity_cases.py``: ``torch.optim`` for 500 steps in
+  float64 (single-tensor code path); the points, the step count (where torch keeps one) and the
+  final per-parameter state go to ``tests/data/torch_refs/optimizers.npz`` under the keys
+  ``<run id>/points``, ``<run id>/step`` and ``<run id>/state/<buffer>``.
+- For every (schedule, optimizer) pair of ``tests/schedule_cases.py``: the loop
+  ``optimizer.step(); scheduler.step()`` for 1,000 steps on Rosenbrock; the points and the rate
+  and momentum (or beta1) of every step go to ``tests/data/torch_refs/schedules.npz`` under
+  ``<pair id>/points``, ``<pair id>/lrs`` and ``<pair id>/momenta``.
 
-Run it (torch installed, from the repository root) after changing the parity matrix::
+Both files also hold ``torch_version``. The tests compare gdanim's runs with these files on
+every machine, and, where torch is installed, check that the files still equal fresh torch runs.
+
+Run it (torch installed, from the repository root) after changing a parity matrix::
 
     .venv/bin/python scripts/torch_references.py
 """
@@ -23,11 +27,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import warnings  # noqa: E402
+
+import schedule_cases  # noqa: E402
 import torch  # noqa: E402
 from parity_cases import PARITY_RUNS, REFS, case_kwargs, torch_run  # noqa: E402
 
 
-def main() -> None:
+def optimizers() -> None:
+    """The optimizer matrix."""
     arrays: dict[str, np.ndarray] = {"torch_version": np.array(torch.__version__)}
     for (_, name, kwargs, lr), function, run_id in PARITY_RUNS:
         points, state = torch_run(name, case_kwargs(kwargs, lr, function), function)
@@ -40,6 +48,27 @@ def main() -> None:
     np.savez_compressed(REFS, **arrays)
     print(f"{len(PARITY_RUNS)} runs of torch {torch.__version__} -> {REFS.relative_to(ROOT)} "
           f"({REFS.stat().st_size // 1024} KiB)")
+
+
+def schedules() -> None:
+    """The schedule matrix."""
+    arrays: dict[str, np.ndarray] = {"torch_version": np.array(torch.__version__)}
+    for sched_key, opt_key, pair_id in schedule_cases.PAIRS:
+        _, make = schedule_cases.pair(sched_key, opt_key)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's "step() before optimizer.step()" checks
+            points, lrs, momenta = schedule_cases.torch_run(opt_key, make)
+        arrays |= {f"{pair_id}/points": points, f"{pair_id}/lrs": lrs,
+                   f"{pair_id}/momenta": momenta}
+    path = schedule_cases.REFS
+    np.savez_compressed(path, **arrays)
+    print(f"{len(schedule_cases.PAIRS)} runs of torch {torch.__version__} -> "
+          f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+def main() -> None:
+    optimizers()
+    schedules()
 
 
 if __name__ == "__main__":
