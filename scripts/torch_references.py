@@ -8,8 +8,12 @@
   ``optimizer.step(); scheduler.step()`` for 1,000 steps on Rosenbrock; the points and the rate
   and momentum (or beta1) of every step go to ``tests/data/torch_refs/schedules.npz`` under
   ``<pair id>/points``, ``<pair id>/lrs`` and ``<pair id>/momenta``.
+- For each of S5's six optimizers (``tests/regression_cases.py``): torch training
+  ``Linear(2 -> 1)`` from gdanim's start and batch orders; the mean batch loss, the training loss
+  and the test loss of every epoch go to ``tests/data/torch_refs/regression.npz`` under
+  ``s5/<name>/running``, ``s5/<name>/train`` and ``s5/<name>/test``.
 
-Both files also hold ``torch_version``. The tests compare gdanim's runs with these files on
+Every file also holds ``torch_version``. The tests compare gdanim's runs with these files on
 every machine, and, where torch is installed, check that the files still equal fresh torch runs.
 
 Run it (torch installed, from the repository root) after changing a parity matrix::
@@ -29,9 +33,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import warnings  # noqa: E402
 
+import regression_cases  # noqa: E402
 import schedule_cases  # noqa: E402
 import torch  # noqa: E402
 from parity_cases import PARITY_RUNS, REFS, case_kwargs, torch_run  # noqa: E402
+
+from gdanim.regression import s5_runs  # noqa: E402
 
 
 def optimizers() -> None:
@@ -66,9 +73,24 @@ def schedules() -> None:
           f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
 
 
+def regression() -> None:
+    """S5's six trainings."""
+    arrays: dict[str, np.ndarray] = {"torch_version": np.array(torch.__version__)}
+    runs = dict(s5_runs())
+    for name in regression_cases.S5_NAMES:
+        running, train, test = regression_cases.torch_s5(runs[name], name)
+        arrays |= {f"s5/{name}/running": running, f"s5/{name}/train": train,
+                   f"s5/{name}/test": test}
+    path = regression_cases.REFS
+    np.savez_compressed(path, **arrays)
+    print(f"{len(regression_cases.S5_NAMES)} S5 trainings of torch {torch.__version__} -> "
+          f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
 def main() -> None:
     optimizers()
     schedules()
+    regression()
 
 
 if __name__ == "__main__":

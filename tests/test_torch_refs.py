@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import regression_cases
 import schedule_cases
 from parity_cases import FACTORY, PARITY_RUNS, REFS, STEPS, Case, case_kwargs, numpy_run, recorded
 from schedule_cases import recorded as recorded_schedule
 
 from gdanim import descend, optimizers
+from gdanim.regression import TrainingRun, s5_runs
 
 RTOL = optimizers.TORCH_PARITY_RTOL
 ATOL = 1e-13
@@ -32,12 +34,12 @@ def test_recorded_parity_runs_where_torch_cannot_be_imported() -> None:
         "import sys; sys.modules['torch'] = None; import pytest; "
         f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '{Path(__file__).as_posix()}', "
         "'-k', 'recording_holds or adam-all-rosenbrock or sgd-nesterov-saddle "
-        "or onecycle3-rmsprop']))"
+        "or onecycle3-rmsprop or s5_parity and Adadelta']))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "5 passed" in done.stdout, done.stdout
+    assert "6 passed" in done.stdout, done.stdout
 
 
 def test_recording_holds_exactly_the_matrix() -> None:
@@ -88,3 +90,18 @@ def test_schedule_parity_with_recorded_torch(sched_key: str, opt_key: str, pair_
     else:
         assert run.momenta is None
     assert schedule_cases.max_rel(run.points, expected) <= schedule_cases.RTOL
+
+
+@pytest.fixture(scope="module")
+def s5() -> dict[str, TrainingRun]:
+    return dict(s5_runs())
+
+
+@pytest.mark.parametrize("name", regression_cases.S5_NAMES)
+def test_s5_parity_with_recorded_torch(s5: dict[str, TrainingRun], name: str) -> None:
+    running, train_losses, test_losses = regression_cases.recorded_s5(name)
+    run = s5[name]
+    assert run.test_loss is not None and running.shape == (run.epochs,)
+    np.testing.assert_allclose(run.epoch_train_loss, running, rtol=RTOL)
+    np.testing.assert_allclose(run.train_loss[1:], train_losses, rtol=RTOL)
+    np.testing.assert_allclose(run.test_loss[1:], test_losses, rtol=RTOL)
