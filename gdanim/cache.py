@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cache_dir", "cache_key", "cached_contour_lines", "cached_descend", "discard_damaged"]
 
-_FORMAT = 2  # 2: trajectories record their learning rates
+_FORMAT = 3  # 2: trajectories record their learning rates; 3: why each run stopped
 
 
 def cache_dir() -> Path | None:

@@ -14,8 +14,9 @@ optimizer from another on the same surface:
 * :func:`farthest_step` - the step at which a run was farthest past a minimum, where
   :func:`gdanim.analysis.overshoot` is attained.
 
-Every measure looks at a single run up to where it stopped (``Trajectory.stopped_at``): the
-points held after a run left its bound are not motion.
+Every measure looks at a single run up to where it stopped
+(:meth:`Trajectory.valid_points <gdanim.trajectory.Trajectory.valid_points>`): the points held
+after a run left its bound are not motion.
 """
 
 from __future__ import annotations
@@ -41,11 +42,7 @@ __all__ = [
 
 def _points(traj: Trajectory) -> FloatArray:
     """The points of a single run up to (not including) the step at which it stopped."""
-    if traj.batched:
-        raise ValueError("this measure takes a single run; index the batch first")
-    end = traj.points.shape[0] if traj.stopped_at is None else int(traj.stopped_at)
-    pts: FloatArray = traj.points[:end]
-    return pts
+    return traj.valid_points()
 
 
 def _axis(traj: Trajectory, axis: int) -> int:

@@ -3,23 +3,31 @@
 A :class:`Trajectory` holds the points, values, gradients and optimizer buffers of a run,
 step by step, ready for a scene to animate. Divergence is a result, not an exception: the first
 step that is non-finite or leaves the ``bound`` box is recorded in ``stopped_at`` and the point is
-held there for the rest of the run. :func:`why_stopped` says what happened at that step: the run
-left the box, reached a point where the function is undefined, overflowed, or divided 0 by 0.
+held there for the rest of the run, and the reason is recorded with it
+(:class:`~gdanim.stops.Stop`: the run left the box, reached a point where the function is
+undefined, overflowed, or divided 0 by 0).
+
+A trajectory may hold a batch of runs. Its typed accessors read one run at a time:
+:meth:`Trajectory.run` takes run ``i`` of a batch, :attr:`Trajectory.stop_step` and
+:attr:`Trajectory.stop` say where and why a run stopped, :meth:`Trajectory.valid_points`
+gives its points before that step.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from gdanim._typing import ArrayLike, FloatArray
+from gdanim._typing import ArrayLike, FloatArray, IntArray
+from gdanim.stops import Stop, StopReason, classify, from_arrays, to_arrays
 
 if TYPE_CHECKING:
     from gdanim.objectives import Objective
@@ -89,11 +97,12 @@ class Trajectory:
         update ``t``; zeros at ``t = 0``), same shape as ``points``.
     diverged : bool or ndarray of bool
         Whether the run (each run of a batch) stopped because it became non-finite or left
-        ``bound``.
+        ``bound``. Typed per run by :attr:`stop_step` and :attr:`stop_steps`.
     stopped_at : int or None, or ndarray of int
         First step index whose point was non-finite or outside ``bound``; ``None`` (single run) or
         ``-1`` (batch) when the run never stopped. From that step on the point is held at the last
-        valid one.
+        valid one. :attr:`stop_step` (one run, ``int | None``) and :attr:`stop_steps` (every
+        run, ``-1`` for none) read it with one type each; :meth:`valid_points` cuts a run there.
     expression, variables, optimizer_name, optimizer_label, hyperparameters, x0, steps, bound
         Metadata describing what was run (``objectives.parse(expression, variables)`` gives the
         objective back).
@@ -106,6 +115,24 @@ class Trajectory:
         schedule cycles it (OneCycleLR), else ``None``.
     schedule : str
         The schedule's spec (:attr:`gdanim.schedules.Schedule.spec`), ``""`` without one.
+    stops : tuple of (Stop or None), or None
+        Why each run stopped, as :func:`descend` found it at the step (one entry per run,
+        ``None`` for a run that never stopped); ``None`` when not recorded (a trajectory
+        built by hand or read from a file written before gdanim recorded it). Read one run's
+        with :attr:`stop`.
+
+    Examples
+    --------
+    >>> from gdanim import descend, objectives, optimizers
+    >>> f = objectives.get("parabola")
+    >>> batch = descend(f, optimizers.sgd(), [[4.0], [4.0]], 40, bound=(-10, 10), lr=[0.1, 1.1])
+    >>> batch.n_runs, batch.stop_steps.tolist()
+    (2, [-1, 6])
+    >>> run = batch.run(1)
+    >>> run.stop_step, run.stop.reason, len(run.valid_points())
+    (6, 'left', 6)
+    >>> run.valid_points()[-1].round(4).tolist(), run.last_valid_step
+    ([-9.9533], 5)
     """
 
     points: FloatArray
@@ -125,6 +152,7 @@ class Trajectory:
     lrs: FloatArray = field(default_factory=lambda: np.zeros(0))
     momenta: FloatArray | None = None
     schedule: str = ""
+    stops: tuple[Stop | None, ...] | None = None
 
     @property
     def batched(self) -> bool:
@@ -146,6 +174,164 @@ class Trajectory:
     def final_value(self) -> Any:
         """The objective value at the last point."""
         return self.values[-1]
+
+    # ----------------------------------------------------------------------------------------
+    # Typed per-run accessors: one run of a batch, where a run stopped, its valid points
+    # ----------------------------------------------------------------------------------------
+
+    @property
+    def n_runs(self) -> int:
+        """How many runs the trajectory holds: ``k`` for a batch, 1 for a single run."""
+        return int(self.points.shape[1]) if self.batched else 1
+
+    def run(self, i: int) -> Trajectory:
+        """Run ``i`` of a batch as a single-run trajectory (a single run is its own run 0).
+
+        Points, values, gradients and buffers are the batch's column ``i`` (views, not
+        copies); ``stopped_at`` and ``diverged`` become ``int | None`` and ``bool``, ``x0``
+        that run's start, ``lrs`` that run's rates, and :attr:`stop` that run's stop.
+        Metadata (the optimizer's label and hyperparameters) stays the batch's: with a rate
+        per run, ``lrs`` holds the rate that run used.
+
+        Raises
+        ------
+        TrajectoryError
+            If there is no run ``i``.
+
+        Examples
+        --------
+        >>> from gdanim import descend, objectives, optimizers
+        >>> t = descend(objectives.get("parabola"), optimizers.sgd(), [[4.0], [4.0]], 2,
+        ...             lr=[0.25, 0.5])
+        >>> one = t.run(1)
+        >>> one.points[:, 0].tolist(), one.lrs.tolist(), one.stop_step
+        ([4.0, 0.0, 0.0], [0.5, 0.5], None)
+        """
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) \
+                or not -self.n_runs <= i < self.n_runs:
+            raise TrajectoryError(f"run {i!r}: the trajectory holds runs 0 to {self.n_runs - 1}")
+        i = int(i) % self.n_runs
+        if not self.batched:
+            return self
+        step = int(self.stop_steps[i])
+        return dataclasses.replace(
+            self,
+            points=self.points[:, i],
+            values=self.values[:, i],
+            grads=self.grads[:, i],
+            buffers={name: buf[:, i] for name, buf in self.buffers.items()},
+            diverged=step >= 0,
+            stopped_at=None if step < 0 else step,
+            x0=self.x0[i] if np.ndim(self.x0) == 2 else self.x0,
+            lrs=self.lrs[:, i] if self.lrs.ndim == 2 else self.lrs,
+            stops=None if self.stops is None else (self.stops[i],),
+        )
+
+    def _single(self, what: str) -> None:
+        if self.batched:
+            raise TrajectoryError(
+                f"{what} takes a single run; take one run of the batch with run(i)"
+            )
+
+    @property
+    def stop_steps(self) -> IntArray:
+        """The step at which each run stopped, ``-1`` for a run that never did; shape ``(k,)``.
+
+        A single run gives one entry.
+
+        Examples
+        --------
+        >>> from gdanim import descend, objectives, optimizers
+        >>> t = descend(objectives.get("parabola"), optimizers.sgd(lr=0.1), [4.0], 5)
+        >>> t.stop_steps.tolist()
+        [-1]
+        """
+        if self.batched:
+            return np.asarray(self.stopped_at, dtype=np.int64).reshape(self.n_runs)
+        return np.array([-1 if self.stopped_at is None else int(self.stopped_at)],
+                        dtype=np.int64)
+
+    @property
+    def stop_step(self) -> int | None:
+        """The step at which this single run stopped, or ``None`` if it never did.
+
+        Raises
+        ------
+        TrajectoryError
+            For a batch (use :attr:`stop_steps`, or :meth:`run`).
+        """
+        self._single("stop_step")
+        return None if self.stopped_at is None else int(self.stopped_at)
+
+    @property
+    def stop(self) -> Stop | None:
+        """Why this single run stopped (recorded by :func:`descend`), or ``None`` if it did not.
+
+        Raises
+        ------
+        TrajectoryError
+            For a batch, or for a stopped run whose reason was not recorded (replay it with
+            :func:`why_stopped`).
+
+        Examples
+        --------
+        >>> from gdanim import descend, objectives, optimizers
+        >>> run = descend(objectives.parse("log(x)"), optimizers.sgd(lr=0.5), [1.0], 5)
+        >>> run.stop.sentence()
+        'diverged at step 2: f is undefined at x = -0.5'
+        """
+        step = self.stop_step
+        if step is None:
+            return None
+        if self.stops is None or self.stops[0] is None:
+            raise TrajectoryError(
+                f"the run stopped at step {step} but why was not recorded; replay it with "
+                "why_stopped(objective, optimizer, trajectory)"
+            )
+        return self.stops[0]
+
+    @property
+    def last_valid_step(self) -> int:
+        """Index of the last point before the run stopped (``steps`` if it never did).
+
+        Examples
+        --------
+        >>> from gdanim import descend, objectives, optimizers
+        >>> f = objectives.get("parabola")
+        >>> descend(f, optimizers.sgd(lr=1.1), [4.0], 50, bound=(-10, 10)).last_valid_step
+        5
+        """
+        return len(self.valid_points()) - 1
+
+    def valid_points(self) -> FloatArray:
+        """The points of this single run up to (not including) the step at which it stopped.
+
+        The points held after a run stopped are not motion; every measure of a run's path
+        reads these. All ``steps + 1`` points for a run that never stopped.
+
+        Raises
+        ------
+        TrajectoryError
+            For a batch (take a run with :meth:`run`).
+        """
+        self._single("valid_points")
+        pts: FloatArray = self.points[: self._end()]
+        return pts
+
+    def valid_values(self) -> FloatArray:
+        """The objective values at :meth:`valid_points`."""
+        self._single("valid_values")
+        vals: FloatArray = self.values[: self._end()]
+        return vals
+
+    def valid_grads(self) -> FloatArray:
+        """The gradients at :meth:`valid_points`."""
+        self._single("valid_grads")
+        grads: FloatArray = self.grads[: self._end()]
+        return grads
+
+    def _end(self) -> int:
+        return int(self.points.shape[0]) if self.stopped_at is None else int(self.stopped_at)
 
     def save(self, path: str | Path) -> Path:
         """Write the trajectory to a ``.npz`` file with its metadata and return the path.
@@ -183,6 +369,8 @@ class Trajectory:
         }
         if self.momenta is not None:
             arrays["momenta"] = self.momenta
+        if self.stops is not None:
+            arrays.update(to_arrays(self.stops, self.dim))
         for name, buf in self.buffers.items():
             arrays[f"buffer__{name}"] = buf
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -209,6 +397,7 @@ class Trajectory:
             x0 = np.array(data["x0"])
             lrs = np.array(data["lrs"]) if "lrs" in data else None
             momenta = np.array(data["momenta"]) if "momenta" in data else None
+            stops = from_arrays(data) if "stop_reason" in data else None
         if points.ndim == 2:
             diverged: Any = bool(diverged_arr)
             stopped: Any = None if int(stopped_arr) < 0 else int(stopped_arr)
@@ -238,6 +427,7 @@ class Trajectory:
             lrs=lrs,
             momenta=momenta,
             schedule=str(meta.get("schedule", "")),
+            stops=stops,
         )
 
 
@@ -385,6 +575,9 @@ def descend(
     values = np.empty((steps + 1, *batch_shape))
     stopped = np.full(batch_shape, -1, dtype=np.int64)
     active = np.ones(batch_shape, dtype=bool)
+    stops: list[Stop | None] = [None] * int(np.prod(batch_shape, dtype=np.int64))
+    eps = optimizer.hyperparameters.get("eps")
+    eps_zero = isinstance(eps, int | float) and float(eps) == 0.0
     lo = hi = None
     if box is not None:
         lo, hi = box[:, 0], box[:, 1]
@@ -420,6 +613,10 @@ def descend(
                 newly = bad & active
                 stopped[newly] = t
                 active &= ~bad
+                for i in np.flatnonzero(newly.reshape(-1)).tolist():
+                    at = np.unravel_index(i, batch_shape) if batch_shape else ()
+                    stops[i] = classify(t, x_new[at], g[at], np.asarray(v_new)[at],
+                                        np.asarray(g_new)[at], box, eps_zero)
             if not active.all():
                 hold = ~active
                 x_new = np.where(hold[..., None], points[t - 1], x_new)
@@ -465,107 +662,25 @@ def descend(
         lrs=lrs,
         momenta=momenta,
         schedule="" if schedule is None else schedule.spec,
+        stops=tuple(stops),
     )
 
 
-#: Why a run stopped: it left the ``bound`` box; it reached a point where the function or its
-#: gradient is not a finite number; its update overflowed to infinity; or its update was 0/0
-#: (an optimizer with ``eps = 0`` where a gradient component and its running averages are 0).
-StopReason = Literal["left", "undefined", "overflow", "zero_by_zero"]
-
-
-@dataclass(frozen=True)
-class Stop:
-    """What happened at the step where a run stopped (see :func:`why_stopped`).
-
-    Attributes
-    ----------
-    step
-        The step index (``Trajectory.stopped_at``).
-    reason
-        ``"left"``, ``"undefined"``, ``"overflow"`` or ``"zero_by_zero"`` (see
-        :data:`StopReason`).
-    point
-        Where the update went, shape ``(d,)``; it may hold ``inf`` or ``nan``.
-    eps_zero
-        The optimizer has an ``eps`` hyperparameter and it is 0.
-    infinite
-        For ``"undefined"``: f or its gradient is infinite there (a pole, or a value too
-        large for float64) rather than not a number.
-    """
-
-    step: int
-    reason: StopReason
-    point: FloatArray
-    eps_zero: bool = False
-    infinite: bool = False
-
-    @property
-    def diverged(self) -> bool:
-        """Whether the run truly ran away (left the box, undefined there, or overflowed).
-
-        A 0/0 update is not divergence: the run stopped because its update was undefined.
-        """
-        return self.reason != "zero_by_zero"
-
-    def short(self) -> str:
-        """A few words for a legend: ``"diverged at step 5"``, ``"stopped at step 1: 0/0"``.
-
-        Examples
-        --------
-        >>> Stop(5, "left", np.array([11.0])).short()
-        'diverged at step 5'
-        >>> Stop(3, "undefined", np.array([-1.0])).short()
-        'diverged at step 3: f undefined there'
-        """
-        n = self.step
-        return {
-            "left": f"diverged at step {n}",
-            "undefined": f"diverged at step {n}: f "
-                         f"{'not finite' if self.infinite else 'undefined'} there",
-            "overflow": f"diverged at step {n}: overflow",
-            "zero_by_zero": f"stopped at step {n}: 0/0",
-        }[self.reason]
-
-    def sentence(self) -> str:
-        """What happened, in one clause, with the point reached where it is finite.
-
-        Examples
-        --------
-        >>> Stop(1, "undefined", np.array([-9.0])).sentence()
-        'diverged at step 1: f is undefined at x = -9'
-        >>> Stop(1, "zero_by_zero", np.array([np.nan, 1.0]), eps_zero=True).sentence()
-        'stopped at step 1: the update was 0/0 (eps = 0 where the gradient is 0)'
-        """
-        n = self.step
-        if self.reason == "left":
-            return f"diverged at step {n}"
-        if self.reason == "undefined":
-            what = "not finite" if self.infinite else "undefined"
-            return f"diverged at step {n}: f is {what} at {_where(self.point)}"
-        if self.reason == "overflow":
-            return f"diverged at step {n}: the step overflowed"
-        why = " (eps = 0 where the gradient is 0)" if self.eps_zero else " (at a zero gradient)"
-        return f"stopped at step {n}: the update was 0/0{why}"
-
-
-def _where(p: FloatArray) -> str:
-    vals = [f"{float(v):.4g}" for v in np.ravel(p)]
-    if len(vals) == 1:
-        return f"x = {vals[0]}"
-    return "(" + ", ".join(vals) + ")"
-
-
 def why_stopped(
-    objective: Objective,
+    objective: Objective | Differentiable,
     optimizer: Optimizer,
     trajectory: Trajectory,
+    *,
+    replay: bool = False,
 ) -> Stop | None:
-    r"""Say why a single run stopped, by replaying its updates up to ``stopped_at``.
+    r"""Say why a single run stopped: the reason :func:`descend` recorded, or a replay.
 
-    The replay repeats :func:`descend` exactly (same optimizer, same start), so every step
-    before ``stopped_at`` is the recorded one; the step at ``stopped_at`` is the one
-    :func:`descend` refused, and its raw result :math:`x` tells why:
+    A run from :func:`descend` carries its reason (:attr:`Trajectory.stop`), which is
+    returned as it is. Without one (a trajectory saved before reasons were recorded), or with
+    ``replay=True``, the run's updates are repeated up to ``stopped_at`` with ``optimizer``
+    from the same start, at the recorded rates (and momenta): every step before it is the
+    recorded one, the step at ``stopped_at`` is the one :func:`descend` refused, and its raw
+    result :math:`x` tells why:
 
     - :math:`x` not finite, a ``nan`` where the gradient component before it was 0: the update
       was :math:`0/0` (``"zero_by_zero"``; Adam, RMSprop or AdaGrad with ``eps = 0``);
@@ -574,7 +689,10 @@ def why_stopped(
     - :math:`f(x)` or :math:`\nabla f(x)` not finite: ``"undefined"`` (``infinite`` when
       neither is ``nan``).
 
-    Returns ``None`` for a run that never stopped. A batch is not supported.
+    :func:`descend` applies the same rules at the step itself, so the two agree.
+
+    Returns ``None`` for a run that never stopped. A batch is not supported (take one run
+    with :meth:`Trajectory.run`).
 
     Examples
     --------
@@ -584,15 +702,22 @@ def why_stopped(
     >>> stop = why_stopped(f, optimizers.sgd(lr=0.5), run)
     >>> stop.reason, stop.step, stop.point.tolist()
     ('undefined', 2, [-0.5])
+    >>> why_stopped(f, optimizers.sgd(lr=0.5), run, replay=True) == run.stop
+    True
     """
-    if trajectory.stopped_at is None:
-        return None
     if trajectory.batched:
         raise TrajectoryError("why_stopped: one run at a time, not a batch")
-    stop = int(trajectory.stopped_at)
+    stop = trajectory.stop_step
+    if stop is None:
+        return None
+    if not replay and trajectory.stops is not None and trajectory.stops[0] is not None:
+        return trajectory.stops[0]
     x = np.array(trajectory.x0, dtype=np.float64).reshape(-1)
     hyper = optimizer.hyperparameters
-    eps_zero = "eps" in hyper and float(str(hyper["eps"])) == 0.0
+    eps = hyper.get("eps")
+    eps_zero = isinstance(eps, int | float) and float(eps) == 0.0
+    box = None if trajectory.bound is None else \
+        np.asarray(trajectory.bound, dtype=np.float64).reshape(-1, 2)
     with np.errstate(all="ignore"):
         state = optimizer.init(x)
         g = np.asarray(objective.grad(x), dtype=np.float64)
@@ -602,20 +727,10 @@ def why_stopped(
             mom = None if trajectory.momenta is None else float(trajectory.momenta[t - 1])
             x_new, state = optimizer.update(g, state, x, lr=lr, momentum=mom)
             x_new = np.asarray(x_new, dtype=np.float64)
+            g_new = np.asarray(objective.grad(x_new), dtype=np.float64)
             if t < stop:
-                x, g = x_new, np.asarray(objective.grad(x_new), dtype=np.float64)
+                x, g = x_new, g_new
                 continue
-            if not np.all(np.isfinite(x_new)):
-                nan = np.isnan(x_new)
-                if np.any(nan & (g == 0.0)):
-                    return Stop(stop, "zero_by_zero", x_new, eps_zero)
-                return Stop(stop, "overflow", x_new, eps_zero)
-            if trajectory.bound is not None:
-                box = np.asarray(trajectory.bound, dtype=np.float64).reshape(-1, 2)
-                if not np.all((x_new >= box[:, 0]) & (x_new <= box[:, 1])):
-                    return Stop(stop, "left", x_new, eps_zero)
             v = np.asarray(objective.value(x_new), dtype=np.float64)
-            gv = np.asarray(objective.grad(x_new), dtype=np.float64)
-            undefined = bool(np.any(np.isnan(v)) or np.any(np.isnan(gv)))
-            return Stop(stop, "undefined", x_new, eps_zero, infinite=not undefined)
+            return classify(stop, x_new, g, v, g_new, box, eps_zero)
     raise TrajectoryError("why_stopped: stopped_at must be at least 1")  # pragma: no cover

@@ -33,19 +33,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from gdanim import optimizers
-from gdanim._typing import ArrayLike, FloatArray
+from gdanim._typing import ArrayLike, BoolArray, FloatArray, IntArray
 from gdanim.trajectory import Differentiable, Trajectory, TrajectoryError, descend
 
 if TYPE_CHECKING:
     from gdanim.schedules import Schedule
 
 __all__ = ["TuneResult", "choose", "default_grid", "tune"]
-
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 
 
 def default_grid(n: int = 48, low: float = 1e-4, high: float = 10.0) -> FloatArray:
@@ -261,13 +257,14 @@ def tune(
     starts = np.broadcast_to(x0, (rates.size, x0.size))
     runs = descend(objective, opt, starts, steps, bound=bound, schedule=schedule, lr=rates)
     final = np.array(runs.values[-1], dtype=np.float64)
-    diverged = np.asarray(runs.diverged, dtype=bool)
+    stop_steps = runs.stop_steps
+    diverged = stop_steps >= 0
     best, threshold, reach = choose(final, diverged, runs.values, tol)
     return TuneResult(
         grid=rates,
         final_loss=final,
         diverged=diverged,
-        stopped_at=np.asarray(runs.stopped_at, dtype=np.int64),
+        stopped_at=stop_steps,
         steps_to_tol=reach,
         best_index=best,
         threshold=threshold,

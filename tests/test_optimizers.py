@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib
 import math
+import pkgutil
 import re
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -28,13 +31,26 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parity_cases import (
+    CASES,
+    FACTORY,
+    FUNCTIONS,
+    PARITY_RUNS,
+    STEPS,
+    Case,
+    case_id,
+    case_kwargs,
+    numpy_run,
+    recorded,
+    rosenbrock_grad,
+    torch_run,
+)
 
-from gdanim import optimizers
+from gdanim import descend, objectives, optimizers, palette
 from gdanim.optimizers import OptimizerSpecError, OptState
 
 RTOL = optimizers.TORCH_PARITY_RTOL
 ATOL = 1e-13
-STEPS = 500
 
 TORCH: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -44,184 +60,9 @@ TORCH: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
 }
-FACTORY: dict[str, Callable[..., optimizers.Optimizer]] = {
-    "sgd": optimizers.sgd,
-    "adagrad": optimizers.adagrad,
-    "rmsprop": optimizers.rmsprop,
-    "adadelta": optimizers.adadelta,
-    "adam": optimizers.adam,
-    "adamw": optimizers.adamw,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The three test functions: one formula for torch (autograd) and a hand-written gradient for
-# numpy.  The hand gradients are written in the order autograd evaluates the chain rule, so
-# both sides see bitwise-equal gradients (checked below); Rosenbrock's valley would otherwise
-# amplify a last-bit difference of the gradient.
-# --------------------------------------------------------------------------------------------
-
-
-def bowl(x: Any, y: Any) -> Any:
-    return x**2 + y**2
-
-
-def bowl_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([2 * x, 2 * y], axis=-1)
-
-
-def rosenbrock(x: Any, y: Any) -> Any:
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-def rosenbrock_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    t = y - x**2
-    return np.stack([-2 * (1 - x) - (200 * t) * (2 * x), 200 * t], axis=-1)
-
-
-def saddle(x: Any, y: Any) -> Any:
-    return -(x**2) / 2 + y**2
-
-
-def saddle_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([-x, 2 * y], axis=-1)
-
-
-FUNCTIONS = {
-    "bowl": (bowl, bowl_grad, (1.5, -2.0)),
-    "rosenbrock": (rosenbrock, rosenbrock_grad, (-1.2, 1.0)),
-    "saddle": (saddle, saddle_grad, (1e-5, 0.5)),
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The parity matrix: (id, factory, keywords, learning rate per function or None for torch's
-# default).  ``maximize=True`` cases maximise -f, so they walk the same way as minimising f.
-# --------------------------------------------------------------------------------------------
-
-LR = dict[str, float] | float | None
-Case = tuple[str, str, dict[str, Any], LR]
-
-CASES: list[Case] = [
-    # SGD
-    ("defaults", "sgd", {}, None),
-    ("lr", "sgd", {}, {"bowl": 0.1, "rosenbrock": 1e-4, "saddle": 0.05}),
-    ("momentum", "sgd", {"momentum": 0.9}, {"bowl": 0.05, "rosenbrock": 1e-4, "saddle": 0.01}),
-    ("dampening", "sgd", {"momentum": 0.9, "dampening": 0.5}, {"bowl": 0.05, "rosenbrock": 1e-4,
-                                                              "saddle": 0.01}),
-    ("nesterov", "sgd", {"momentum": 0.9, "nesterov": True}, {"bowl": 0.05, "rosenbrock": 1e-4,
-                                                             "saddle": 0.01}),
-    ("weight_decay", "sgd", {"weight_decay": 0.1}, {"bowl": 0.1, "rosenbrock": 1e-4,
-                                                    "saddle": 0.05}),
-    ("maximize", "sgd", {"maximize": True}, {"bowl": 0.1, "rosenbrock": 1e-4, "saddle": 0.05}),
-    ("all", "sgd", {"momentum": 0.8, "dampening": 0.1, "weight_decay": 0.05, "maximize": True},
-     {"bowl": 0.05, "rosenbrock": 1e-4, "saddle": 0.01}),
-    # AdaGrad
-    ("defaults", "adagrad", {}, None),
-    ("lr", "adagrad", {}, 0.5),
-    ("lr_decay", "adagrad", {"lr_decay": 0.01}, 0.1),
-    ("initial_accumulator_value", "adagrad", {"initial_accumulator_value": 0.1}, 0.1),
-    ("eps", "adagrad", {"eps": 1e-6}, 0.1),
-    ("weight_decay", "adagrad", {"weight_decay": 0.1}, 0.1),
-    ("maximize", "adagrad", {"maximize": True}, 0.5),
-    ("all", "adagrad", {"lr_decay": 0.05, "weight_decay": 0.01, "initial_accumulator_value": 0.5,
-                        "eps": 1e-8, "maximize": True}, 0.3),
-    # RMSprop
-    ("defaults", "rmsprop", {}, None),
-    ("alpha", "rmsprop", {"alpha": 0.9}, {"bowl": 0.01, "rosenbrock": 1e-4, "saddle": 0.01}),
-    ("centered", "rmsprop", {"centered": True}, 1e-3),
-    # centered with a small alpha divides by the root of v - gbar^2, a difference that cancels
-    # to a few ulps on Rosenbrock: torch's fused multiply-add and numpy's two roundings then
-    # disagree from step ~80 on (and a one-ulp change of the start does the same), so that
-    # pairing is left out; bowl and saddle are well conditioned
-    ("centered_small_alpha", "rmsprop", {"centered": True, "alpha": 0.3},
-     {"bowl": 1e-3, "saddle": 1e-3}),
-    ("small_alpha", "rmsprop", {"alpha": 0.3}, 1e-4),
-    ("momentum", "rmsprop", {"momentum": 0.5}, 1e-3),
-    ("centered_momentum", "rmsprop", {"centered": True, "momentum": 0.5}, 1e-3),
-    ("weight_decay_eps", "rmsprop", {"weight_decay": 0.1, "eps": 1e-4}, 1e-3),
-    ("maximize", "rmsprop", {"maximize": True}, 1e-2),
-    # Adadelta
-    ("defaults", "adadelta", {}, None),
-    ("rho_eps", "adadelta", {"rho": 0.5, "eps": 1e-4}, None),
-    ("lr_weight_decay", "adadelta", {"weight_decay": 0.1}, 0.5),
-    ("maximize", "adadelta", {"maximize": True}, None),
-    # Adam
-    ("defaults", "adam", {}, None),
-    ("lr", "adam", {}, 1e-2),
-    ("betas", "adam", {"betas": (0.9, 0.99)}, 1e-2),
-    ("small_beta1", "adam", {"betas": (0.3, 0.99)}, 1e-2),
-    ("amsgrad", "adam", {"amsgrad": True}, 1e-2),
-    ("weight_decay", "adam", {"weight_decay": 0.1}, 1e-2),
-    ("decoupled_weight_decay", "adam", {"weight_decay": 0.1, "decoupled_weight_decay": True},
-     1e-2),
-    ("eps", "adam", {"eps": 1e-3}, 1e-2),
-    ("maximize", "adam", {"maximize": True}, 1e-2),
-    ("all", "adam", {"betas": (0.8, 0.95), "eps": 1e-6, "weight_decay": 0.01, "amsgrad": True,
-                     "maximize": True}, 1e-2),
-    # AdamW
-    ("defaults", "adamw", {}, None),
-    ("lr", "adamw", {}, 1e-2),
-    ("weight_decay_amsgrad_eps", "adamw", {"weight_decay": 0.1, "amsgrad": True, "eps": 1e-6},
-     1e-2),
-    ("no_weight_decay", "adamw", {"weight_decay": 0.0}, 1e-2),
-    ("maximize", "adamw", {"maximize": True, "betas": (0.9, 0.99)}, 1e-2),
-]
-
-
-def case_kwargs(kwargs: dict[str, Any], lr: LR, function: str) -> dict[str, Any]:
-    out = dict(kwargs)
-    if isinstance(lr, dict):
-        out["lr"] = lr.get(function, min(lr.values()))
-    elif lr is not None:
-        out["lr"] = lr
-    return out
-
-
-def case_id(case: Case) -> str:
-    return f"{case[1]}-{case[0]}"
-
-
 PARITY = [
-    pytest.param(case, function, id=f"{case_id(case)}-{function}")
-    for case in CASES
-    for function in FUNCTIONS
-    if not isinstance(case[3], dict) or function in case[3]
+    pytest.param(case, function, id=run_id) for case, function, run_id in PARITY_RUNS
 ]
-
-
-def torch_run(
-    name: str, kwargs: dict[str, Any], function: str, steps: int = STEPS
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Points (steps+1, 2) of torch.optim's run and its final per-parameter state."""
-    f, _, x0 = FUNCTIONS[function]
-    sign = -1.0 if kwargs.get("maximize") else 1.0
-    p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = TORCH[name]([p], foreach=False, **kwargs)
-    points = [p.detach().numpy().copy()]
-    for _ in range(steps):
-        opt.zero_grad()
-        (sign * f(p[0], p[1])).backward()
-        opt.step()
-        points.append(p.detach().numpy().copy())
-    return np.array(points), dict(opt.state[p])
-
-
-def numpy_run(
-    opt: optimizers.Optimizer, function: str, x0: Any = None, steps: int = STEPS
-) -> tuple[np.ndarray, OptState]:
-    _, grad, start = FUNCTIONS[function]
-    sign = -1.0 if opt.hyperparameters.get("maximize") else 1.0
-    x = np.array(start if x0 is None else x0, dtype=np.float64)
-    state = opt.init(x)
-    points = [x]
-    for _ in range(steps):
-        x, state = opt.update(sign * grad(x), state, x)
-        points.append(x)
-    return np.array(points), state
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,6 +88,14 @@ def test_parity_with_torch(case: Case, function: str) -> None:
     kwargs = case_kwargs(kwargs, lr, function)
     expected, torch_state = torch_run(name, kwargs, function)
     assert np.isfinite(expected).all(), "choose a learning rate that keeps torch's run finite"
+    # the recording that test_torch_refs.py compares with where torch is missing is this run
+    # (scripts/torch_references.py writes it again)
+    rec_points, rec_step, rec_state = recorded(f"{case_id(case)}-{function}")
+    np.testing.assert_allclose(rec_points, expected, rtol=RTOL, atol=ATOL)
+    assert set(rec_state) == set(torch_state) - {"step"}
+    for key, value in rec_state.items():
+        np.testing.assert_allclose(value, torch_state[key].numpy(), rtol=1e-9, atol=1e-12)
+    assert rec_step == (int(torch_state["step"].item()) if "step" in torch_state else None)
 
     opt = FACTORY[name](**kwargs)
     points, state = numpy_run(opt, function)
@@ -699,10 +548,19 @@ def test_spec_must_be_a_string() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _submodules(package: Any) -> list[Any]:
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(package.__path__)]
+
+
+
 def test_docstring_examples() -> None:
-    result = doctest.testmod(optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10
-    assert result.failed == 0
+    attempted = 0
+    for module in (optimizers, *_submodules(optimizers)):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 30
 
 
 def test_every_factory_documents_its_update_rule() -> None:
@@ -710,3 +568,151 @@ def test_every_factory_documents_its_update_rule() -> None:
         doc = factory.__doc__ or ""
         assert ".. math::" in doc and r"\leftarrow" in doc
         assert "Examples" in doc and "Raises" in doc
+
+
+# --------------------------------------------------------------------------------------------
+# One record per optimizer: a toy optimizer registered here appears everywhere
+# --------------------------------------------------------------------------------------------
+
+
+class _SignKernel:
+    """signSGD: each coordinate moves by the rate against the sign of its gradient."""
+
+    def __init__(self, hp: Any) -> None:
+        self.lr = float(hp["lr"])
+        self.maximize = bool(hp["maximize"])
+
+    def init(self, x: np.ndarray) -> OptState:
+        return OptState(0, MappingProxyType({}))
+
+    def update(self, grad: np.ndarray, state: OptState, x: np.ndarray, lr: Any,
+               momentum: float | None) -> tuple[np.ndarray, OptState]:
+        optimizers.base.no_momentum("signsgd", momentum)
+        g = -grad if self.maximize else grad
+        step = self.lr if lr is None else lr
+        return x - step * np.sign(g), OptState(state.step + 1, state.buffers)
+
+
+def signsgd(lr: float = 0.01, *, maximize: bool = False) -> optimizers.Optimizer:
+    """signSGD (no torch counterpart): the toy optimizer of these tests."""
+    if lr < 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    return optimizers.build("signsgd", lr=lr, maximize=maximize)
+
+
+SIGNSGD = optimizers.OptimizerRecord(
+    name="signsgd",
+    factory=signsgd,
+    params={"lr": optimizers.Param.number(), "maximize": optimizers.Param.flag()},
+    kernel=_SignKernel,
+    rule=lambda hp: [r"g_t &\leftarrow \nabla f(\theta_{t-1})",
+                     r"\theta_t &\leftarrow \theta_{t-1} - \eta\, \operatorname{sign}(g_t)"],
+    variants=(optimizers.Variant("signSGD", palette.WHITE),),
+)
+
+
+@pytest.fixture
+def toy() -> Any:
+    optimizers.register(SIGNSGD)
+    try:
+        yield SIGNSGD
+    finally:
+        optimizers.unregister("signsgd")
+
+
+def test_a_toy_optimizer_is_one_record(toy: optimizers.OptimizerRecord) -> None:
+    assert optimizers.names()[-1] == "signsgd"
+    opt = optimizers.from_spec("SignSGD:lr=0.5")
+    assert opt == signsgd(lr=0.5) == optimizers.make("signsgd", lr=0.5)
+    assert opt.display_name == "signSGD" and opt.label == "signSGD (lr=0.5)"
+    assert opt.label_params == "lr=0.5"
+    assert optimizers.from_spec("signsgd:lr=0.5,maximize=true").label == \
+        "signSGD (lr=0.5, maximize)"
+    assert opt.color == optimizers.color("signsgd") == optimizers.colors()["signSGD"] == "#FFFFFF"
+    assert dict(optimizers.make("signsgd").hyperparameters) == {"lr": 0.01, "maximize": False}
+    assert optimizers.from_spec(opt.spec) == opt and opt.replace(lr=0.1) == signsgd(lr=0.1)
+    assert opt.update_rule_lines[-1].endswith(r"\operatorname{sign}(g_t)")
+    # it runs like any other optimizer
+    run = descend(objectives.get("parabola"), opt, [4.0], 3)
+    assert run.points[:, 0].tolist() == [4.0, 3.5, 3.0, 2.5]
+    # and the spec parser knows its keywords and ranges
+    with pytest.raises(OptimizerSpecError, match="lr must be >= 0"):
+        optimizers.from_spec("signsgd:lr=-1")
+    with pytest.raises(OptimizerSpecError, match="allowed keys: lr, maximize"):
+        optimizers.from_spec("signsgd:momentum=0.9")
+    with pytest.raises(OptimizerSpecError, match="adamw, signsgd, momentum, nesterov"):
+        optimizers.from_spec("signsdg")
+
+
+def test_a_toy_optimizer_is_gone_once_unregistered() -> None:
+    optimizers.register(SIGNSGD)
+    optimizers.unregister("signsgd")
+    assert "signsgd" not in optimizers.names() and "signSGD" not in optimizers.colors()
+    with pytest.raises(OptimizerSpecError, match="unknown optimizer 'signsgd'"):
+        optimizers.from_spec("signsgd")
+    with pytest.raises(KeyError):
+        optimizers.color("signsgd")
+
+
+def test_register_refuses_a_taken_name_alias_or_display_name(
+    toy: optimizers.OptimizerRecord,
+) -> None:
+    with pytest.raises(ValueError, match="registered already"):
+        optimizers.register(SIGNSGD)
+    clash = dataclasses.replace(SIGNSGD, name="signsgd2")
+    with pytest.raises(ValueError, match="display name 'signSGD'"):
+        optimizers.register(clash)
+    alias = dataclasses.replace(SIGNSGD, name="signsgd3", variants=(
+        optimizers.Variant("signSGD3", palette.WHITE, alias="momentum"),))
+    with pytest.raises(ValueError, match="alias 'momentum'"):
+        optimizers.register(alias)
+
+
+def test_a_record_must_match_its_factory() -> None:
+    with pytest.raises(ValueError, match="must name exactly the factory's keywords"):
+        dataclasses.replace(SIGNSGD, params={"lr": optimizers.Param.number()})
+    with pytest.raises(ValueError, match="last variant must have no condition"):
+        dataclasses.replace(SIGNSGD, variants=(
+            optimizers.Variant("x", palette.WHITE, when=lambda hp: True),))
+    with pytest.raises(ValueError, match="#RRGGBB"):
+        optimizers.Variant("x", "white")
+    with pytest.raises(ValueError, match="allowed must be one of"):
+        optimizers.Param.number("> 0")
+
+
+def test_defaults_are_the_factories_and_written_once() -> None:
+    import inspect
+
+    for rec in optimizers.records():
+        signature = inspect.signature(rec.factory).parameters
+        assert list(rec.defaults) == list(signature)
+        assert all(rec.defaults[k] == p.default for k, p in signature.items())
+        assert rec.factory() == optimizers.make(rec.name)
+        assert rec.factory().hyperparameters == rec.defaults
+
+
+#: The colour of every display name, as the lecture has always drawn them (Okabe-Ito).
+COLORS = {"SGD": "#E69F00", "Momentum": "#56B4E9", "Nesterov": "#009E73", "AdaGrad": "#F0E442",
+          "RMSprop": "#CC79A7", "Adam": "#D55E00", "AdamW": "#2F8FD8", "Adadelta": "#BBBBBB"}
+
+
+def test_colours_are_one_per_display_name_from_the_palette() -> None:
+    assert optimizers.colors() == COLORS
+    assert set(COLORS.values()) <= set(palette.PALETTE)
+    assert len(set(COLORS.values())) == len(COLORS)
+    for spec, display in [("sgd:lr=0.1", "SGD"), ("momentum", "Momentum"),
+                          ("nesterov:lr=0.1", "Nesterov"), ("adam", "Adam")]:
+        assert optimizers.from_spec(spec).color == optimizers.color(spec) == COLORS[display]
+    assert optimizers.color("RMSprop") == optimizers.color("rmsprop") == COLORS["RMSprop"]
+    assert optimizers.color(optimizers.sgd(momentum=0.5, nesterov=True)) == COLORS["Nesterov"]
+    with pytest.raises(KeyError, match="no colour for optimizer 'lbfgs'"):
+        optimizers.color("lbfgs")
+
+
+def test_the_scenes_palette_still_agrees_with_the_records() -> None:
+    """scenes/style.py keeps a copy of the colours until it reads them from the records."""
+    from scenes import style
+
+    assert dict(style.OPTIMIZER_COLORS) == optimizers.colors()
+    for name in [*optimizers.names(), *optimizers.aliases()]:
+        assert style.optimizer_color(name) == optimizers.color(name)

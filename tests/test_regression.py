@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from regression_cases import S5_NAMES, recorded_s5, torch_s5
 
 from gdanim import optimizers
 from gdanim.regression import (
@@ -309,47 +310,9 @@ def test_s4_matches_torch() -> None:
 # S5: six optimizers on Linear(2 -> 1), against PyTorch
 # ------------------------------------------------------------------------------------------
 
-TORCH_S5 = {
-    "SGD": lambda p: torch.optim.SGD(p, lr=0.01),
-    "Momentum": lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9),
-    "AdaGrad": lambda p: torch.optim.Adagrad(p, lr=0.01),
-    "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.01),
-    "Adadelta": lambda p: torch.optim.Adadelta(p),
-    "Adam": lambda p: torch.optim.Adam(p, lr=0.01),
-}
-
-
 @pytest.fixture(scope="module")
 def s5() -> dict[str, TrainingRun]:
     return dict(s5_runs())
-
-
-def _torch_s5(run: TrainingRun, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    data = surface_dataset()
-    x_train, y_train = torch.tensor(data.x_train), torch.tensor(data.y_train).reshape(-1, 1)
-    x_test, y_test = torch.tensor(data.x_test), torch.tensor(data.y_test).reshape(-1, 1)
-    layer = torch.nn.Linear(2, 1, dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.tensor(run.params[0, :2]).reshape(1, 2))
-        layer.bias.copy_(torch.tensor(run.params[0, 2:]))
-    opt = TORCH_S5[name](layer.parameters())
-    criterion = torch.nn.MSELoss()
-    running, train_losses, test_losses = [], [], []
-    for order in run.orders:
-        index = torch.tensor(order)
-        batch_losses = []
-        for start in range(0, len(order), 32):
-            batch = index[start : start + 32]
-            opt.zero_grad()
-            loss = criterion(layer(x_train[batch]), y_train[batch])
-            loss.backward()
-            opt.step()
-            batch_losses.append(loss.item())
-        running.append(sum(batch_losses) / len(batch_losses))
-        with torch.no_grad():
-            train_losses.append(criterion(layer(x_train), y_train).item())
-            test_losses.append(criterion(layer(x_test), y_test).item())
-    return np.array(running), np.array(train_losses), np.array(test_losses)
 
 
 def test_s5_setup(s5: dict[str, TrainingRun]) -> None:
@@ -376,15 +339,20 @@ def test_s5_setup(s5: dict[str, TrainingRun]) -> None:
     assert s5["Adadelta"].hyperparameters["lr"] == 1.0
 
 
-@pytest.mark.parametrize("name", list(TORCH_S5))
+@pytest.mark.parametrize("name", S5_NAMES)
 def test_s5_matches_pytorch(s5: dict[str, TrainingRun], name: str) -> None:
     run = s5[name]
-    running, train_losses, test_losses = _torch_s5(run, name)
+    running, train_losses, test_losses = torch_s5(run, name)
     assert run.test_loss is not None
     rtol = optimizers.TORCH_PARITY_RTOL
     np.testing.assert_allclose(run.epoch_train_loss, running, rtol=rtol)
     np.testing.assert_allclose(run.train_loss[1:], train_losses, rtol=rtol)
     np.testing.assert_allclose(run.test_loss[1:], test_losses, rtol=rtol)
+    # the recording that test_torch_refs.py compares with where torch is missing is this run
+    # (scripts/torch_references.py writes it again)
+    for recorded, live in zip(recorded_s5(name), (running, train_losses, test_losses),
+                              strict=True):
+        np.testing.assert_allclose(recorded, live, rtol=1e-13)
 
 
 def test_s5_is_reproducible_and_learns(s5: dict[str, TrainingRun]) -> None:

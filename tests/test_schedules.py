@@ -12,23 +12,35 @@ meaningless there) and stays well conditioned for every optimizer.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+import schedule_cases as cases
 import torch
+from schedule_cases import (
+    OPTIMIZERS,
+    PAIRS,
+    ROSEN,
+    RTOL,
+    START,
+    STEPS,
+    max_rel,
+    pair,
+    recorded,
+    rosenbrock,
+    torch_run,
+)
 from torch.optim import lr_scheduler as L
 
 from gdanim import Trajectory, TrajectoryError, descend, objectives, optimizers
 from gdanim import schedules as S
 from gdanim.optimizers import OptimizerSpecError
 
-STEPS = 1000
-RTOL = 1e-12
-START = (1.5, 2.5)
+TorchMaker = Callable[[torch.optim.Optimizer], L.LRScheduler]
 
 TORCH_OPT: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -38,29 +50,6 @@ TORCH_OPT: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
 }
-
-
-def rosenbrock(x: Any, y: Any) -> Any:
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-class HandRosenbrock:
-    """Rosenbrock with the gradient written in autograd's order (bitwise equal to torch's)."""
-
-    text = "(1 - x)**2 + 100*(y - x**2)**2"
-    variables = ("x", "y")
-    dim = 2
-
-    def grad(self, p: np.ndarray) -> np.ndarray:
-        x, y = p[..., 0], p[..., 1]
-        t = y - x**2
-        return np.stack([-2 * (1 - x) - (200 * t) * (2 * x), 200 * t], axis=-1)
-
-    def value(self, p: np.ndarray) -> np.ndarray:
-        return np.asarray(rosenbrock(p[..., 0], p[..., 1]))
-
-
-ROSEN = HandRosenbrock()
 
 
 def test_hand_gradient_is_autograds_bitwise() -> None:
@@ -73,171 +62,33 @@ def test_hand_gradient_is_autograds_bitwise() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The schedules under test, each as (ours, a function building torch's on an optimizer)
+# The schedules under test (tests/schedule_cases.py), each as (ours, a function building torch's
+# on an optimizer)
 # --------------------------------------------------------------------------------------------
 
-TorchMaker = Callable[[torch.optim.Optimizer], L.LRScheduler]
-
 SCHEDULES: dict[str, tuple[S.Schedule, TorchMaker]] = {
-    "step": (S.StepLR(step_size=200, gamma=0.5), lambda o: L.StepLR(o, step_size=200, gamma=0.5)),
-    "multistep": (
-        S.MultiStepLR(milestones=(100, 400, 400, 800), gamma=0.3),
-        lambda o: L.MultiStepLR(o, milestones=[100, 400, 400, 800], gamma=0.3),
-    ),
-    "exponential": (S.ExponentialLR(gamma=0.998), lambda o: L.ExponentialLR(o, gamma=0.998)),
-    # T_max = 300 < 1,000 steps: the rate reaches eta_min, takes torch's special step at
-    # T_max + 1 and climbs back (no restart), twice
-    "cosine": (
-        S.CosineAnnealingLR(T_max=300, eta_min=1e-4),
-        lambda o: L.CosineAnnealingLR(o, T_max=300, eta_min=1e-4),
-    ),
-    "linear": (
-        S.LinearLR(start_factor=0.1, total_iters=100),
-        lambda o: L.LinearLR(o, start_factor=0.1, total_iters=100),
-    ),
-    "linear_decay": (
-        S.LinearLR(start_factor=1.0, end_factor=0.2, total_iters=700),
-        lambda o: L.LinearLR(o, start_factor=1.0, end_factor=0.2, total_iters=700),
-    ),
-    # warm-up, cosine, then a step decay: three schedules, two milestones
-    "sequential": (
-        S.SequentialLR(
-            (S.LinearLR(start_factor=0.1, total_iters=50),
-             S.CosineAnnealingLR(T_max=450, eta_min=1e-4),
-             S.StepLR(step_size=100, gamma=0.5)),
-            milestones=(50, 500),
-        ),
-        lambda o: L.SequentialLR(
-            o,
-            [L.LinearLR(o, start_factor=0.1, total_iters=50),
-             L.CosineAnnealingLR(o, T_max=450, eta_min=1e-4),
-             L.StepLR(o, step_size=100, gamma=0.5)],
-            milestones=[50, 500],
-        ),
-    ),
-    # a chain whose later parts restart from their closed form at step 0 (MultiStepLR with a
-    # milestone at 0 restarts already decayed; LinearLR at its start factor)
-    "sequential_restarts": (
-        S.SequentialLR(
-            (S.ExponentialLR(gamma=0.99),
-             S.LinearLR(start_factor=0.3, end_factor=0.8, total_iters=30),
-             S.MultiStepLR(milestones=(0, 100, 200), gamma=0.5)),
-            milestones=(300, 600),
-        ),
-        lambda o: L.SequentialLR(
-            o,
-            [L.ExponentialLR(o, gamma=0.99),
-             L.LinearLR(o, start_factor=0.3, end_factor=0.8, total_iters=30),
-             L.MultiStepLR(o, milestones=[0, 100, 200], gamma=0.5)],
-            milestones=[300, 600],
-        ),
-    ),
+    key: (ours, functools.partial(make, L)) for key, (ours, make) in cases.SCHEDULES.items()
 }
-
 ONECYCLE: dict[str, tuple[S.Schedule, TorchMaker]] = {
-    "onecycle": (
-        S.OneCycleLR(max_lr=1.0, total_steps=STEPS),
-        lambda o: L.OneCycleLR(o, max_lr=1.0, total_steps=STEPS),
-    ),
-    "onecycle_three_phase_linear": (
-        S.OneCycleLR(max_lr=1.0, epochs=10, steps_per_epoch=100, pct_start=0.25,
-                     anneal_strategy="linear", three_phase=True, base_momentum=0.8,
-                     max_momentum=0.9, div_factor=10.0, final_div_factor=100.0),
-        lambda o: L.OneCycleLR(o, max_lr=1.0, epochs=10, steps_per_epoch=100, pct_start=0.25,
-                               anneal_strategy="linear", three_phase=True, base_momentum=0.8,
-                               max_momentum=0.9, div_factor=10.0, final_div_factor=100.0),
-    ),
+    key: (ours, functools.partial(make, L)) for key, (ours, make) in cases.ONECYCLE.items()
 }
-
-# every optimizer, with rates that keep the run on Rosenbrock stable
-OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "sgd": ("sgd", {"lr": 5e-4}),
-    "momentum": ("sgd", {"lr": 2e-4, "momentum": 0.9, "dampening": 0.1}),
-    "nesterov": ("sgd", {"lr": 2e-4, "momentum": 0.9, "nesterov": True}),
-    "adagrad": ("adagrad", {"lr": 0.5, "lr_decay": 1e-3}),
-    "rmsprop": ("rmsprop", {"lr": 1e-3, "momentum": 0.5}),
-    # Adadelta's path on Rosenbrock is chaotic at larger rates (a one-ulp change of the start
-    # moves later points by up to 1e-1 in numpy alone), so one fused multiply-add in torch
-    # would decide the comparison; at lr = 0.1 it is tame
-    "adadelta": ("adadelta", {"lr": 0.1}),
-    "adam": ("adam", {"lr": 0.02, "amsgrad": True}),
-    "adamw": ("adamw", {"lr": 0.02, "weight_decay": 0.1}),
-}
-
-# OneCycleLR sets max_lr itself; its peak must suit the optimizer (momentum cycled for SGD,
-# RMSprop, Adam, AdamW; AdaGrad and Adadelta need cycle_momentum=False)
-ONECYCLE_PEAK = {"sgd": 5e-4, "nesterov": 5e-4, "rmsprop": 2e-3, "adam": 0.05, "adamw": 0.05,
-                 "adagrad": 0.5, "adadelta": 0.1}
-
-
-def torch_run(
-    opt_key: str, make: TorchMaker, steps: int = STEPS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """torch's points, and the lr and momentum (or beta1) each optimizer step used."""
-    name, kwargs = OPTIMIZERS[opt_key]
-    p = torch.tensor(START, dtype=torch.float64, requires_grad=True)
-    opt = TORCH_OPT[name]([p], foreach=False, **kwargs)
-    sched = make(opt)
-    points, lrs, momenta = [p.detach().numpy().copy()], [], []
-    for _ in range(steps):
-        group = opt.param_groups[0]
-        lrs.append(group["lr"])
-        momenta.append(group["betas"][0] if "betas" in group else group.get("momentum", 0.0))
-        # autograd's gradient, computed by the hand formula (bitwise equal, tested above) to
-        # keep the 1,000-step loops cheap
-        p.grad = torch.from_numpy(ROSEN.grad(p.detach().numpy()))
-        opt.step()
-        sched.step()
-        points.append(p.detach().numpy().copy())
-    return np.array(points), np.array(lrs), np.array(momenta)
-
-
-def max_rel(ours: np.ndarray, theirs: np.ndarray) -> float:
-    return float(np.max(np.abs(ours - theirs) / np.abs(theirs)))
-
-
-def _onecycle(schedule: S.Schedule, opt_key: str) -> tuple[S.Schedule, TorchMaker]:
-    """The OneCycleLR case with the peak rate for this optimizer (same keywords for torch)."""
-    assert isinstance(schedule, S.OneCycleLR)
-    peak = ONECYCLE_PEAK[opt_key]
-    cycle = opt_key not in ("adagrad", "adadelta")
-    ours = dataclasses.replace(schedule, max_lr=peak, cycle_momentum=cycle)
-    kwargs = {f.name: getattr(ours, f.name) for f in dataclasses.fields(ours) if f.init}
-
-    def theirs(o: torch.optim.Optimizer) -> L.LRScheduler:
-        return L.OneCycleLR(o, **kwargs)
-
-    return ours, theirs
-
-
-def _pairs() -> list[Any]:
-    """Each schedule with four optimizers, rotating through the list so that every optimizer
-    meets several schedules; OneCycleLR (which handles momentum per optimizer) with all."""
-    keys = list(OPTIMIZERS)
-    out = []
-    for i, s in enumerate(SCHEDULES):
-        for j in range(4):
-            o = keys[(3 * i + j) % len(keys)]
-            out.append(pytest.param(s, o, id=f"{s}-{o}"))
-    out += [pytest.param("onecycle", o, id=f"onecycle-{o}") for o in ONECYCLE_PEAK]
-    out += [pytest.param("onecycle_three_phase_linear", o, id=f"onecycle3-{o}")
-            for o in ("nesterov", "rmsprop", "adamw", "adagrad")]
-    return out
-
-
-PARITY = _pairs()
+PARITY = [pytest.param(s, o, id=pair_id) for s, o, pair_id in PAIRS]
 
 
 @pytest.mark.parametrize(("sched_key", "opt_key"), PARITY)
 def test_descend_with_schedule_matches_torch(sched_key: str, opt_key: str) -> None:
-    if sched_key in SCHEDULES:
-        schedule, make = SCHEDULES[sched_key]
-    else:
-        schedule, make = _onecycle(ONECYCLE[sched_key][0], opt_key)
+    schedule, make = pair(sched_key, opt_key)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's "step() before optimizer.step()" checks
         expected, lrs, momenta = torch_run(opt_key, make)
     assert np.isfinite(expected).all()
+    # the recording that test_torch_refs.py compares with where torch is missing is this run
+    # (scripts/torch_references.py writes it again)
+    [pair_id] = [i for s, o, i in PAIRS if (s, o) == (sched_key, opt_key)]
+    rec_points, rec_lrs, rec_momenta = recorded(pair_id)
+    np.testing.assert_array_equal(rec_lrs, lrs)
+    np.testing.assert_array_equal(rec_momenta, momenta)
+    assert max_rel(rec_points, expected) <= RTOL
     name, kwargs = OPTIMIZERS[opt_key]
     run = descend(ROSEN, optimizers.make(name, **kwargs), START, STEPS,  # type: ignore[arg-type]
                   schedule=schedule)

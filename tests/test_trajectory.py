@@ -227,3 +227,101 @@ def test_why_stopped_overflow() -> None:
     stop = why_stopped(f, opt, run)
     assert stop is not None and stop.reason == "overflow"
     assert stop.short() == f"diverged at step {run.stopped_at}: overflow"
+
+
+# ---- the reason recorded at the step, and the typed per-run accessors -----------------------
+
+STOP_CASES = [
+    ("x**2", "sgd:lr=1.1", [4.0], (-10, 10), "left"),
+    ("log(x)", "sgd:lr=0.5", [1.0], (-20, 20), "undefined"),
+    ("x**2 + y**2", "adam:lr=0.1,eps=0", [0.0, 1.0], (-2, 2, -2, 2), "zero_by_zero"),
+    ("exp(x**2)", "sgd:lr=1", [4.0], None, "undefined"),
+    ("x**2", "sgd:lr=1e200", [1e200], None, "overflow"),
+    ("-1/x", "sgd:lr=1", [1.0], None, "undefined"),  # lands on the pole: infinite
+    ("x^4", "sgd:lr=0.1", [3.0], None, "undefined"),  # x^4 too large for float64
+]
+
+
+@pytest.mark.parametrize(("function", "spec", "x0", "bound", "reason"), STOP_CASES)
+def test_the_recorded_reason_is_the_replayed_one(function: str, spec: str, x0: list[float],
+                                                 bound: tuple[float, ...] | None,
+                                                 reason: str) -> None:
+    from gdanim.trajectory import why_stopped
+
+    f, opt = objectives.parse(function), optimizers.from_spec(spec)
+    run = descend(f, opt, x0, 20, bound=bound)
+    assert run.stop is not None and run.stop.reason == reason
+    assert run.stop.step == run.stop_step == run.stopped_at
+    assert why_stopped(f, opt, run) is run.stop
+    assert why_stopped(f, opt, run, replay=True) == run.stop
+    # the same reason for the same run inside a batch, next to a run that never stops
+    batch = descend(f, opt, [x0, x0], 20, bound=bound)
+    assert batch.run(0).stop == batch.run(1).stop == run.stop
+    # and after a trip through a file
+    assert Trajectory.load(run.save(_tmp_npz())).stop == run.stop
+
+
+def _tmp_npz() -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp()) / "run.npz"
+
+
+def test_a_run_without_a_recorded_reason_is_replayed() -> None:
+    import dataclasses
+
+    from gdanim.trajectory import why_stopped
+
+    f, opt = objectives.parse("log(x)"), optimizers.sgd(lr=0.5)
+    run = descend(f, opt, [1.0], 5)
+    old = dataclasses.replace(run, stops=None)  # as read from a file of an earlier gdanim
+    assert why_stopped(f, opt, old) == run.stop
+    with pytest.raises(TrajectoryError, match="why was not recorded"):
+        _ = old.stop
+
+
+def test_one_run_of_a_batch() -> None:
+    f = objectives.get("parabola")
+    batch = descend(f, optimizers.sgd(), [[4.0], [-3.0], [4.0]], 30, bound=(-10, 10),
+                    lr=[0.1, 0.2, 1.1])
+    assert batch.n_runs == 3
+    assert batch.stop_steps.tolist() == [-1, -1, 6]
+    for i in range(3):
+        one = batch.run(i)
+        single = descend(f, optimizers.sgd(lr=[0.1, 0.2, 1.1][i]), batch.x0[i], 30,
+                         bound=(-10, 10))
+        assert not one.batched and one.n_runs == 1
+        np.testing.assert_array_equal(one.points, single.points)
+        np.testing.assert_array_equal(one.values, single.values)
+        np.testing.assert_array_equal(one.valid_points(), single.valid_points())
+        assert one.stop_step == single.stop_step and one.diverged == single.diverged
+        assert one.stop == single.stop
+        assert one.lrs.tolist() == single.lrs.tolist()
+    assert batch.run(-1).stop_step == 6
+    with pytest.raises(TrajectoryError, match="runs 0 to 2"):
+        batch.run(3)
+    single = batch.run(0)
+    assert single.run(0) is single
+
+
+def test_valid_points_stop_before_the_refused_step() -> None:
+    f = objectives.get("parabola")
+    run = descend(f, optimizers.sgd(lr=1.1), [4.0], 50, bound=(-10, 10))
+    assert run.stop_step == 6 and run.last_valid_step == 5
+    np.testing.assert_array_equal(run.valid_points(), run.points[:6])
+    np.testing.assert_array_equal(run.valid_values(), run.values[:6])
+    np.testing.assert_array_equal(run.valid_grads(), run.grads[:6])
+    assert np.all(np.abs(run.valid_points()) <= 10)
+    free = descend(f, optimizers.sgd(lr=0.1), [4.0], 50)
+    assert free.stop_step is None and free.stop is None and free.last_valid_step == 50
+    assert len(free.valid_points()) == 51 and free.stop_steps.tolist() == [-1]
+
+
+def test_single_run_accessors_refuse_a_batch() -> None:
+    batch = descend(objectives.get("parabola"), optimizers.sgd(lr=0.1), [[4.0], [2.0]], 3)
+    for what in ("valid_points", "valid_values", "valid_grads"):
+        with pytest.raises(TrajectoryError, match="single run"):
+            getattr(batch, what)()
+    for what in ("stop_step", "stop", "last_valid_step"):
+        with pytest.raises(TrajectoryError, match="single run"):
+            getattr(batch, what)
