@@ -73,6 +73,8 @@ from gdanim.traits import (
     step_lengths,
     step_ratio,
 )
+from scenes.layout import clearance as _clearance
+from scenes.layout import overlap as _overlap
 from scenes.mobjects import (
     ContourMap,
     FastNumber,
@@ -81,7 +83,7 @@ from scenes.mobjects import (
     path_legend,
     to_scene,
 )
-from scenes.race import RACE_C, _clearance, _overlap, run_race
+from scenes.race import RACE_C, run_race
 from scenes.style import (
     BACKGROUND,
     FONT,
