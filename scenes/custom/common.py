@@ -7,13 +7,10 @@ is rendered on its own.
 
 Examples
 --------
->>> from scenes.params import OptimizerParams
->>> from gdanim import objectives
->>> runs = make_runs(objectives.get("bowl"), [OptimizerParams("sgd", {"lr": 0.1}),
-...                  OptimizerParams("adam", {"lr": 0.3})], [2.0, 2.0], 10,
-...                  [-3.0, 3.0, -3.0, 3.0], descent=False)
->>> [(r.label, r.color, r.head) for r in runs]
-[('SGD (lr=0.1)', '#E69F00', 'circle'), ('Adam (lr=0.3)', '#D55E00', 'square')]
+>>> from gdanim import optimizers
+>>> sgd, adam = optimizers.sgd(lr=0.1), optimizers.adam(lr=0.3)
+>>> run_colors([sgd, adam, optimizers.sgd(lr=1.0)], descent=False)  # a repeat: a spare colour
+['#E69F00', '#D55E00', '#CC79A7']
 >>> race_time(100) == race_time(100.0)
 True
 """

@@ -84,9 +84,9 @@ def limit_view(view: Sequence[float], start: FloatArray) -> tuple[float, ...]:
 
     Examples
     --------
-    >>> _limit_view((-1.5e6, 1.5e6), np.array([9e5]))
+    >>> limit_view((-1.5e6, 1.5e6), np.array([9e5]))
     (0.0, 1000000.0)
-    >>> _limit_view((-4.0, 4.0, -2.0, 2.0), np.array([3.0, 1.0]))
+    >>> limit_view((-4.0, 4.0, -2.0, 2.0), np.array([3.0, 1.0]))
     (-4.0, 4.0, -2.0, 2.0)
     """
     out: list[float] = []
