@@ -3,9 +3,10 @@
 The app renders a narrated scene in two passes (:mod:`gdanim.app.narrate`): a dry run collects
 its lines, the app speaks them, and the scene plays the speech manifest it is given. In-process
 renders (animations skipped) check the timing without speech and with the ``recorded`` voice
-(one recording missing, reported by the app); real renders through the app's two passes, with
-espeak-ng and with Piper, are muxed with their soundtrack and measured: speech inside every
-caption, silence in the long gaps, -16 LUFS, true peak, and audio as long as the video.
+(one recording missing, read by espeak-ng and reported by the app); a real render through the
+app's two passes with Piper, the default voice, is muxed with its soundtrack and measured:
+speech inside every caption, silence in the long gaps, -16 LUFS, true peak, and audio as long
+as the video.
 """
 
 from __future__ import annotations
@@ -319,11 +320,13 @@ def _read_srt(path: Path) -> list[tuple[float, float, str]]:
     return [(c.start, c.end, c.text) for c in read_srt_file(path)]
 
 
-@pytest.fixture(scope="module", params=["espeak", "piper"])
-def narrated(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo rendered at -ql by the app's two passes with a voice, and muxed."""
-    voice = request.param
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo rendered at -ql by the app's two passes with the default voice (Piper), and
+    muxed. It is rendered once: what differs between voices is how a line is spoken, which
+    tests/test_voice.py checks for each voice, and a scene plays espeak's clips in the recorded
+    run above."""
+    voice = "piper"
     media = tmp_path_factory.mktemp(f"narrated-{voice}")
     job = rd.RenderJob(SCENE_FILE, "NarratedDemo", voice=VoiceSettings(voice))
     result = rd.render_scene(job, quality="l", media_dir=media, quiet=True)
