@@ -34,12 +34,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import surface_bench  # noqa: E402
-from gdanim import render as rd  # noqa: E402
+from gdanim.app import render as rd  # noqa: E402
 from scenes import catalog  # noqa: E402
 
 
 def _jobs(names: list[str]) -> list[rd.RenderJob]:
-    return [rd.RenderJob(file=catalog.SCENES[n].file, scene=n) for n in names]
+    return [rd.RenderJob.of(catalog.SCENES[n]) for n in names]
 
 
 def _peak_child_rss_mb() -> float:

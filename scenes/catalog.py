@@ -1,7 +1,18 @@
 """The list of gdanim's scenes and the order of the lecture (plain data, no manim import).
 
-The command line reads this to name, describe and render scenes without importing manim in
-its own process.
+The app reads this to name, describe and render scenes without importing manim in its own
+process: every scene it renders, built-in or custom, is a :class:`SceneInfo` from here (its
+class name, its module, and for a custom scene the :mod:`scenes.params` types it takes), never
+a path or a class name written in the app.
+
+Examples
+--------
+>>> find("optimizerrace").file.name
+'race.py'
+>>> from scenes.params import RaceParams
+>>> info = custom_scene(RaceParams, dim=2, three_d=True)
+>>> info.name, info.import_path, info.file.relative_to(SCENES_DIR).as_posix()
+('CustomRace3D', 'scenes.custom.race3d', 'custom/race3d.py')
 """
 
 from __future__ import annotations
@@ -9,23 +20,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LECTURE", "SCENES", "SCENES_DIR", "SceneInfo", "find"]
+from scenes.params import CustomParams, DescentParams, RaceParams, TitleParams
+
+__all__ = [
+    "CUSTOM",
+    "LECTURE",
+    "SCENES",
+    "SCENES_DIR",
+    "SceneInfo",
+    "custom_scene",
+    "find",
+]
 
 SCENES_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
 class SceneInfo:
-    """A built-in scene: its class name, the module file that holds it, and one line about it."""
+    """A scene: its class name, the module that holds it (dotted, under ``scenes``), one line
+    about it, and the parameter types it takes (none for a built-in scene)."""
 
     name: str
     module: str
     summary: str
+    params: tuple[type[DescentParams] | type[RaceParams] | type[TitleParams], ...] = ()
 
     @property
     def file(self) -> Path:
-        """Path of the scene's module file."""
-        return SCENES_DIR / f"{self.module}.py"
+        """Path of the scene's module file (in the installed package, where that is)."""
+        return SCENES_DIR.joinpath(*self.module.split(".")).with_suffix(".py")
+
+    @property
+    def import_path(self) -> str:
+        """The module's import path: ``scenes.<module>``."""
+        return f"scenes.{self.module}"
+
+    def accepts(self, params: CustomParams | None) -> bool:
+        """Whether the scene takes ``params`` (``None``: its own, for a built-in scene)."""
+        if params is None:
+            return not self.params
+        return isinstance(params, self.params)
 
 
 SCENES: dict[str, SceneInfo] = {
@@ -93,9 +127,46 @@ LECTURE: tuple[str, ...] = (
 )
 
 
+#: The scenes of custom videos, by class name; each takes the parameters of its entry.
+CUSTOM: dict[str, SceneInfo] = {
+    info.name: info
+    for info in (
+        SceneInfo("CustomDescent1D", "custom.descend",
+                  "Gradient descent on f(x): one panel of arrow-traced steps per learning rate",
+                  (DescentParams,)),
+        SceneInfo("CustomDescent2D", "custom.descend",
+                  "Gradient descent on f(x, y): paths over the contour map and the field",
+                  (DescentParams,)),
+        SceneInfo("CustomRace", "custom.race",
+                  "Optimizers racing from one start over the contour map", (RaceParams,)),
+        SceneInfo("CustomRace3D", "custom.race3d",
+                  "Optimizers or learning rates on the 3D surface, shadows on the floor",
+                  (DescentParams, RaceParams)),
+        SceneInfo("CustomTitle", "custom.title", "The title card of a custom video",
+                  (TitleParams,)),
+    )
+}
+
+
 def find(name: str) -> SceneInfo:
-    """Look a scene up by class name (case-insensitive); ``KeyError`` lists the names."""
+    """Look a built-in scene up by class name (case-insensitive); ``KeyError`` lists the
+    names."""
     for key, info in SCENES.items():
         if key.lower() == name.lower():
             return info
     raise KeyError(f"unknown scene {name!r}; choose from: {', '.join(SCENES)}")
+
+
+def custom_scene(kind: type[DescentParams] | type[RaceParams] | type[TitleParams], *,
+                 dim: int = 2, three_d: bool = False) -> SceneInfo:
+    """The custom scene that shows parameters of type ``kind`` for a function of ``dim``
+    variables (drawn as a surface with ``three_d``)."""
+    if kind is TitleParams:
+        return CUSTOM["CustomTitle"]
+    if dim == 1:
+        if kind is not DescentParams or three_d:
+            raise ValueError("a function of one variable is shown by a 2D descent only")
+        return CUSTOM["CustomDescent1D"]
+    if three_d:
+        return CUSTOM["CustomRace3D"]
+    return CUSTOM["CustomDescent2D"] if kind is DescentParams else CUSTOM["CustomRace"]

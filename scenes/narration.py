@@ -10,9 +10,9 @@ The text is the caption, written to be read (symbols, formulas, numbers as print
 1. cuts the text into lines, one per sentence (a sentence longer than two subtitle lines is cut
    at its clauses), and turns each into what is said (:func:`gdanim.speech.spoken`), unless
    ``spoken`` gives the words;
-2. has the scene's voice speak each line (:mod:`gdanim.app.voice`; synthesised once and then
-   read from the speech cache), one after the other with :attr:`NarratedScene.LINE_GAP`
-   seconds between them;
+2. plays each line's speech from the speech manifest the app gave the scene
+   (:class:`scenes.params.SpeechParams`), one after the other with
+   :attr:`NarratedScene.LINE_GAP` seconds between them;
 3. shows each line's caption for exactly the time its speech plays;
 4. gives the body a :class:`Tracker` (``tracker.duration``, ``tracker.remaining``...) to fit
    its animations to the speech;
@@ -20,18 +20,24 @@ The text is the caption, written to be read (symbols, formulas, numbers as print
    so no speech is cut off or overlaps the next block. Animations longer than the speech just
    run on, in silence.
 
-With the ``none`` voice nothing is spoken and a line lasts its caption's reading time
-(:data:`gdanim.speech.READING_RATE` characters a second), so a silent render keeps today's
-pace. Which voice speaks comes from :class:`gdanim.app.voice.VoiceSettings` in the
-environment (:data:`gdanim.app.voice.VOICE_ENV`), or from :attr:`NarratedScene.voice_settings`.
+Voices belong to the app (:mod:`gdanim.app.voice`); a scene never speaks itself. The app
+renders a narrated scene in two passes (:mod:`gdanim.app.narrate`):
 
-Every spoken line is recorded (start, duration, audio file) in :attr:`NarratedScene.narration`,
-and written after the render next to the video (:func:`gdanim.app.narration.manifest_path`);
+1. a dry run (manim's ``--dry_run``, nothing drawn or written) with
+   ``SpeechParams(collect_to=...)``: the scene writes the lines it would say, each with its id,
+   spoken text and caption (:func:`scenes.params.write_lines`), which is also the script to
+   record from;
+2. the app synthesises those lines (in parallel, cached) and renders the scene for real with
+   ``SpeechParams(clips=...)``: line id -> audio file and duration. A line the manifest does
+   not hold is an error (:class:`SpeechMissing`).
+
+Without speech parameters (a plain ``manim`` run, or a test) nothing is spoken and a line lasts
+its caption's reading time (:data:`gdanim.speech.READING_RATE` characters a second), so a
+silent render keeps today's pace; :attr:`NarratedScene.speech_params` lets a scene fix its own.
+
+Every line is recorded (start, duration, audio file) in :attr:`NarratedScene.narration`, and
+written after the render next to the video (:func:`scenes.params.narration_path`), where
 :func:`gdanim.app.narration.narrate_video` turns it into the soundtrack.
-
-This module is where a scene meets the app layer: it speaks with :mod:`gdanim.app.voice` and
-leaves :mod:`gdanim.app.narration`'s file behind. Both are plain Python without manim and
-import no scene, so the arrows still point one way.
 
 The scene clock is kept frame-exact: an animation taken from manim's partial-movie cache (or
 skipped) advances it by the frames it holds, as rendering it does, so speech and captions
@@ -40,7 +46,6 @@ land on the same frames whether a scene is rendered afresh or from the cache.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,12 +54,24 @@ from typing import Any, ClassVar
 import numpy as np
 from manim import config
 
-from gdanim.app.narration import Narration, SpokenLine, manifest_path
-from gdanim.app.voice import Line, RecordedVoice, Voice, VoiceSettings, make_voice
-from gdanim.speech import caption_chunks, split_sentences, spoken
+from gdanim.speech import caption_chunks, reading_time, split_sentences, spoken
+from scenes.params import (
+    Line,
+    NarrationLog,
+    SceneParams,
+    SpeechClip,
+    SpeechParams,
+    SpokenLine,
+    narration_path,
+    write_lines,
+)
 from scenes.style import GDScene
 
-__all__ = ["NarratedScene", "Tracker"]
+__all__ = ["NarratedScene", "SpeechMissing", "Tracker"]
+
+
+class SpeechMissing(RuntimeError):
+    """A narrated line that the app's speech manifest does not hold."""
 
 
 class Tracker:
@@ -100,16 +117,32 @@ class NarratedScene(GDScene):
     PAUSE: ClassVar[float] = 0.4
     #: Longest caption, in characters (two subtitle lines of 42).
     CAPTION_CHARS: ClassVar[int] = 84
-    #: The voice, for a scene that fixes its own; ``None`` reads it from the environment.
-    voice_settings: ClassVar[VoiceSettings | None] = None
+    #: The speech, for a scene that fixes its own; ``None`` reads the app's parameters.
+    speech_params: ClassVar[SpeechParams | None] = None
 
     def setup(self) -> None:
         super().setup()
-        settings = self.voice_settings or VoiceSettings.from_env()
-        self.voice: Voice = make_voice(settings)
-        self._settings = settings
+        given = self.speech_params
+        self.speech: SpeechParams | None = given if given is not None else \
+            SceneParams.from_env().speech
         self._spoken: list[SpokenLine] = []
         self._in_block = False
+
+    @property
+    def collecting(self) -> bool:
+        """Whether this is the dry run that collects the lines (nothing is spoken)."""
+        return self.speech is not None and self.speech.collect_to is not None
+
+    def _clip(self, line: Line) -> SpeechClip:
+        """The speech of ``line``: from the manifest, or its reading time when there is none."""
+        if self.speech is None or self.speech.collect_to is not None:
+            return SpeechClip(None, reading_time(line.caption), "none")
+        clip = self.speech.clips.get(line.id)
+        if clip is None:
+            raise SpeechMissing(
+                f"{type(self).__name__}: line {line.id} ({line.caption!r}) has no speech in "
+                "the manifest; the scene said something its dry run did not")
+        return clip
 
     # -- the clock ------------------------------------------------------------------------------
 
@@ -129,9 +162,15 @@ class NarratedScene(GDScene):
     # -- narration ------------------------------------------------------------------------------
 
     @property
-    def narration(self) -> Narration:
+    def narration(self) -> NarrationLog:
         """Every line spoken so far, with its timing and audio."""
-        return Narration(type(self).__name__, self._settings, tuple(self._spoken))
+        voice = {} if self.speech is None else dict(self.speech.voice)
+        return NarrationLog(type(self).__name__, voice, tuple(self._spoken))
+
+    @property
+    def lines(self) -> list[Line]:
+        """Every line said so far, as the app's voices take them."""
+        return [Line(s.scene, s.index, s.caption, s.text) for s in self._spoken]
 
     def _units(self, text: str, said: str | Sequence[str] | None) -> list[tuple[list[str], str]]:
         """The block's lines: (the captions that show it, what is said)."""
@@ -173,9 +212,10 @@ class NarratedScene(GDScene):
         block: list[SpokenLine] = []
         for captions, said in self._units(text, spoken):
             line = Line(type(self).__name__, len(self._spoken), " ".join(captions), said)
-            speech = self.voice.speak(line)
+            speech = self._clip(line)
             placed = SpokenLine(line.id, line.scene, line.index, line.caption, line.text,
-                                start=t, duration=speech.duration, wav=speech.wav,
+                                start=t, duration=speech.duration,
+                                wav=None if speech.wav is None else Path(speech.wav),
                                 voice=speech.voice, fallback=speech.fallback)
             self._spoken.append(placed)
             block.append(placed)
@@ -198,16 +238,16 @@ class NarratedScene(GDScene):
     # -- after the render -------------------------------------------------------------------------
 
     def render(self, preview: bool = False) -> bool:
-        """Render, then write the narration beside the video and list missing recordings."""
+        """Render; then write the collected lines (a dry run), or the narration beside the
+        video."""
         result = super().render(preview)
+        if self.speech is not None and self.speech.collect_to is not None:
+            write_lines(self.lines, self.speech.collect_to)
+            return result
         try:
             video = Path(self.renderer.file_writer.movie_file_path)
         except AttributeError:  # rendering to images only
             video = None
         if video is not None and video.exists():
-            self.narration.to_file(manifest_path(video))
-        if isinstance(self.voice, RecordedVoice) and self.voice.missing:
-            ids = ", ".join(line.id for line in self.voice.missing)
-            print(f"{type(self).__name__}: {len(self.voice.missing)} line(s) had no recording "
-                  f"and were read by {self.voice.fallback.name}: {ids}", file=sys.stderr)
+            self.narration.to_file(narration_path(video))
         return result

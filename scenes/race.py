@@ -52,6 +52,8 @@ from gdanim import Trajectory, objectives, optimizers
 from gdanim.analysis import path_length, saddle_escape_step
 from gdanim.cache import cached_descend
 from gdanim.optimizers import Optimizer
+from scenes.layout import clearance as _clearance
+from scenes.layout import overlap as _overlap
 from scenes.mobjects import (
     ContourMap,
     FastNumber,
@@ -901,22 +903,6 @@ def _join(parts: Sequence[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _overlap(a: Mobject, b: Mobject, pad: float = 0.05) -> bool:
-    return bool(
-        a.get_left()[0] - pad < b.get_right()[0]
-        and b.get_left()[0] < a.get_right()[0] + pad
-        and a.get_bottom()[1] - pad < b.get_top()[1]
-        and b.get_bottom()[1] < a.get_top()[1] + pad
-    )
-
-
-def _clearance(label: Mobject, points: np.ndarray) -> float:
-    lo = np.array([label.get_left()[0], label.get_bottom()[1]])
-    hi = np.array([label.get_right()[0], label.get_top()[1]])
-    d = np.maximum(np.maximum(lo - points[:, :2], points[:, :2] - hi), 0.0)
-    return float(np.sqrt((d**2).sum(axis=1)).min())
 
 
 def _place_callout(

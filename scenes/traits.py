@@ -73,6 +73,8 @@ from gdanim.traits import (
     step_lengths,
     step_ratio,
 )
+from scenes.layout import clearance as _clearance
+from scenes.layout import overlap as _overlap
 from scenes.mobjects import (
     ContourMap,
     FastNumber,
@@ -82,7 +84,7 @@ from scenes.mobjects import (
     to_scene,
 )
 from scenes.pacing import reading_time, say, wait_until
-from scenes.race import RACE_C, _clearance, _overlap, run_race
+from scenes.race import RACE_C, run_race
 from scenes.style import (
     BACKGROUND,
     FONT,

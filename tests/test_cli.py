@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gdanim import render as rd
-from gdanim.cli import main
+from gdanim.app import render as rd
+from gdanim.app.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "valley_race.toml"
@@ -156,6 +156,10 @@ BAD_INPUT = {
     "1D function in a race": (_replace(RACE, "--function", "x**2"), "--function"),
     "negative learning rate": (["descend", "--function", "x**2", "--start", "4", "--lr", "-0.1",
                                 "--steps", "10"], "--lr"),
+    # one rule for rates in both commands: at lr 0 a video shows nothing moving
+    "zero learning rate": (["descend", "--function", "x**2", "--start", "4", "--lr", "0",
+                            "--steps", "10"], "--lr"),
+    "zero learning rate in a race": (_replace(RACE, "--optimizer", "sgd:lr=0"), "--optimizer"),
     "3d of a 1D function": (["descend", "--function", "wavy", "--start", "4", "--lr", "0.1",
                              "--steps", "10", "--3d"], "--3d"),
     "title too long": ([*RACE, "--title", "t" * 300], "--title"),
@@ -487,7 +491,7 @@ def _manim_child(proc: subprocess.Popen[str], timeout: float = 60.0) -> int:
 def _long_race(out: Path, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         # 20000 steps: a long race animation, never complete (so never cached) when interrupted
-        [sys.executable, "-m", "gdanim.cli", *_replace(RACE, "--steps", "20000"), "-q", "l",
+        [sys.executable, "-m", "gdanim.app", *_replace(RACE, "--steps", "20000"), "-q", "l",
          "--quiet", "-o", str(out)],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -537,7 +541,7 @@ def test_killed_gdanim_takes_manim_along_and_the_next_run_cleans_up(tmp_path: Pa
     assert (outdir / "valley.mp4").read_bytes() == b"the previous video"
     # the next run into that folder removes them
     done = subprocess.run(
-        [sys.executable, "-m", "gdanim.cli", "descend", "-f", "x**2", "--start", "1", "--lr",
+        [sys.executable, "-m", "gdanim.app", "descend", "-f", "x**2", "--start", "1", "--lr",
          "0.5", "--steps", "1", "-q", "l", "--quiet", "-o", str(outdir / "next.png")],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )
@@ -612,4 +616,4 @@ def test_identical_runs_into_undefined_f_render_together_outside_the_repository(
     assert sorted(p.name for p in REPO.iterdir()) == repo_top
     assert _files(REPO / "media") == repo_media
     build = cache / "build" / "custom"
-    assert list(build.glob("*/videos/custom/480p15/partial_movie_files/CustomDescent1D/*"))
+    assert list(build.glob("*/videos/descend/480p15/partial_movie_files/CustomDescent1D/*"))

@@ -1,4 +1,4 @@
-"""Tests for gdanim.config: typed video descriptions, TOML files, checks, default views."""
+"""Tests for gdanim.app.config: typed video descriptions, TOML files, checks, default views."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gdanim import config as cfg
+from gdanim.app import config as cfg
+from gdanim.app.config import video
+from scenes import catalog
+from scenes.params import DescentParams, RaceParams, SceneParams
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "valley_race.toml"
 
@@ -31,12 +34,56 @@ def _descend(**kw: object) -> cfg.SceneSpec:
 
 def test_race_plan_and_params() -> None:
     plan = _race(view=(-10.0, 10.0, -5.0, 5.0)).resolve()
-    assert plan.scene_class == "CustomRace"
+    assert plan.scene is catalog.CUSTOM["CustomRace"]
     assert [o.display_name for o in plan.optimizers] == ["SGD", "Adam"]
-    params = plan.params()
-    assert params["optimizers"] == ["sgd:lr=0.95", "adam:lr=0.3,betas=0.9/0.99"]
-    assert params["view"] == [-10.0, 10.0, -5.0, 5.0]
-    assert params["start"] == [-7.0, 2.0] and params["steps"] == 100
+    params = plan.scene_params()
+    assert isinstance(params, RaceParams)
+    # each optimizer travels as its factory name and numbers, rebuilt once in the scene
+    assert [(o.name, o.lr, o.schedule) for o in params.optimizers] == [
+        ("sgd", 0.95, None), ("adam", 0.3, None)]
+    assert params.optimizers[1].hyperparameters["betas"] == (0.9, 0.99)
+    assert [o.build(100)[0] for o in params.optimizers] == list(plan.optimizers)
+    assert params.view == (-10.0, 10.0, -5.0, 5.0)
+    assert params.start == (-7.0, 2.0) and params.steps == 100
+    # and through the file the scene reads, unchanged
+    assert SceneParams.from_json(SceneParams(scene=params).to_json()).scene == params
+
+
+def test_descent_params_carry_the_rates_as_numbers() -> None:
+    plan = _descend(lrs=(0.1, 1 / 3)).resolve()
+    params = plan.scene_params()
+    assert isinstance(params, DescentParams) and params.lrs == (0.1, 1 / 3)
+    back = SceneParams.from_json(SceneParams(scene=params).to_json()).scene
+    assert isinstance(back, DescentParams) and back.lrs[1] == 1 / 3  # bit for bit
+
+
+def test_a_race_optimizer_may_name_a_schedule() -> None:
+    plan = _race(function="long_valley", optimizers=("adam:lr=0.3 @ cosine:T_max=50",),
+                 steps=50).resolve()
+    assert plan.schedules[0] is not None and plan.schedules[0].label == \
+        "CosineAnnealingLR (T_max=50)"
+    (opt,) = plan.scene_params().optimizers  # type: ignore[union-attr]
+    assert opt.schedule == "cosine:T_max=50"
+    built, schedule = opt.build(50)
+    assert built == plan.optimizers[0] and schedule is not None
+    assert schedule.spec == plan.schedules[0].spec
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (_descend(lrs=(0.0,)), "--lr"),
+        (_descend(lrs=(-0.1,)), "--lr"),
+        (_race(optimizers=("sgd:lr=0",)), "--optimizer"),
+        (_race(optimizers=("adam:lr=0.3", "momentum:lr=0.0")), "--optimizer"),
+    ],
+)
+def test_one_rule_for_learning_rates_in_both_commands(spec: cfg.SceneSpec, field: str) -> None:
+    with pytest.raises(cfg.ConfigError) as err:
+        spec.resolve()
+    message = str(err.value)
+    assert message.startswith(f"{field}: ") and "\n" not in message
+    assert message.endswith("is not allowed; a learning rate is a positive number such as 0.1")
 
 
 @pytest.mark.parametrize(
@@ -48,8 +95,10 @@ def test_race_plan_and_params() -> None:
         (_descend(function="bowl", start=(2.0, 2.0), lrs=(0.1,), three_d=True), "CustomRace3D"),
     ],
 )
-def test_scene_class_follows_kind_and_dimension(spec: cfg.SceneSpec, scene: str) -> None:
-    assert spec.resolve().scene_class == scene
+def test_scene_follows_kind_and_dimension(spec: cfg.SceneSpec, scene: str) -> None:
+    plan = spec.resolve()
+    assert plan.scene is catalog.CUSTOM[scene]
+    assert plan.scene.accepts(plan.scene_params())
 
 
 def test_default_view_holds_start_and_paths() -> None:
@@ -126,7 +175,7 @@ def test_toml_style_names_scene_and_key() -> None:
 def test_example_file_reads_and_checks() -> None:
     spec = cfg.VideoSpec.from_file(EXAMPLE)
     plans = spec.resolve()
-    assert [p.scene_class for p in plans] == ["CustomRace", "CustomDescent1D"]
+    assert [p.scene.name for p in plans] == ["CustomRace", "CustomDescent1D"]
     assert spec.title and spec.output.poster is True
     out = spec.output_path()
     assert out is not None and out.name == "valley_race.mp4"
@@ -200,7 +249,7 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "video.toml"
     path.write_bytes(b"\xef\xbb\xbf" + (SCENE + 'optimizers = ["sgd"]\n').encode("utf-8"))
     (plan,) = cfg.VideoSpec.from_file(path).resolve()
-    assert plan.scene_class == "CustomRace"
+    assert plan.scene.name == "CustomRace"
 
 
 def test_too_many_scenes_refused_before_any_is_read(
@@ -221,7 +270,7 @@ def test_large_file_refused_before_it_is_parsed(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("the file was parsed")
 
-    monkeypatch.setattr(cfg.tomllib, "loads", fail)
+    monkeypatch.setattr(video.tomllib, "loads", fail)
     path = _write(tmp_path, "# padding\n" * 200_000)
     with pytest.raises(cfg.ConfigError, match=r"^video.toml: larger than 1,000,000 bytes"):
         cfg.VideoSpec.from_file(path)

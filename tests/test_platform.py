@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from gdanim import render as rd
 from gdanim.app import platform as pf
+from gdanim.app import render as rd
 from gdanim.app.deck import DeckError, SlideRules, choose_hold, load_slides, write_html_deck
 
 
@@ -285,7 +285,7 @@ def test_deck_from_a_synthetic_output_set_is_offline(tmp_path: Path, browser: An
 ])
 def test_bad_slides_and_publish_input(argv: list[str], words: str, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from gdanim.cli import main
+    from gdanim.app.cli import main
 
     _clip(tmp_path / "plain.mp4", 0.5, lossless=False)
     (tmp_path / "full").mkdir()
@@ -332,7 +332,7 @@ def test_one_word_sections_are_named_with_their_scene() -> None:
 
 
 def test_slides_help_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None:
-    from gdanim.cli import main
+    from gdanim.app.cli import main
 
     assert main(["slides", "--help"]) == 0
     out = capsys.readouterr().out

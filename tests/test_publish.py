@@ -1,4 +1,4 @@
-"""Tests for gdanim.render.assemble on synthetic clips: publishing profile, audio, failures."""
+"""Tests for gdanim.app.render.assemble on synthetic clips: publishing profile, audio, failures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gdanim import render as rd
+from gdanim.app import render as rd
+from gdanim.app.probe import StreamInfo
 
 
 def _clip(path: Path, seconds: float, audio: bool = False) -> Path:
@@ -26,7 +27,7 @@ def _result(video: Path, srt: Path | None = None) -> rd.RenderResult:
     return rd.RenderResult(rd.RenderJob(Path("x.py"), "X"), video, srt, None, 0.0)
 
 
-def _streams(path: Path) -> list[dict[str, object]]:
+def _streams(path: Path) -> list[StreamInfo]:
     return rd.probe_streams(path)
 
 
@@ -35,11 +36,11 @@ def test_publish_encodes_audio_as_aac_48k(tmp_path: Path) -> None:
     b = _clip(tmp_path / "b.mp4", 1.5, audio=True)
     req = rd.OutputRequest(path=tmp_path / "out" / "pub.mp4", quality="l", publish=True)
     done = rd.assemble([_result(a), _result(b)], req)
-    streams = {s["codec_type"]: s for s in _streams(done.video)}
+    streams = {s.kind: s for s in _streams(done.video)}
     video, audio = streams["video"], streams["audio"]
-    assert video["codec_name"] == "h264" and video["profile"] == "High"
-    assert video["pix_fmt"] == "yuv420p" and video["color_primaries"] == "bt709"
-    assert audio["codec_name"] == "aac" and audio["sample_rate"] == "48000"
+    assert video.codec == "h264" and video.profile == "High"
+    assert video.pix_fmt == "yuv420p" and video.color_primaries == "bt709"
+    assert audio.codec == "aac" and audio.sample_rate == 48000
     assert done.duration == pytest.approx(2.5, abs=0.15)
 
 
@@ -49,7 +50,7 @@ def test_publish_without_audio_has_no_audio_stream(tmp_path: Path) -> None:
     srt.write_text("1\n00:00:00,000 --> 00:00:00,500\nHello\n", encoding="utf-8")
     req = rd.OutputRequest(path=tmp_path / "pub.mp4", quality="l", publish=True, poster=True)
     done = rd.assemble([_result(a, srt)], req)
-    assert [s["codec_type"] for s in _streams(done.video)] == ["video"]
+    assert [s.kind for s in _streams(done.video)] == ["video"]
     assert done.srt is not None and "Hello" in done.srt.read_text(encoding="utf-8")
     assert done.poster is not None and done.poster.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -1,4 +1,4 @@
-"""Tests for gdanim.render: subtitle merging, joining clips, atomic output sets, stale files,
+"""Tests for gdanim.app.render: subtitle merging, joining clips, atomic output sets, stale files,
 locks and the build folder."""
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gdanim import render as rd
+from gdanim.app import render as rd
+from gdanim.app.render import manim as rd_manim
+from gdanim.app.render import outputs as rd_outputs
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _clip(path: Path, seconds: float, color: str = "red") -> Path:
@@ -120,7 +124,7 @@ def test_output_set_failing_midway_leaves_the_previous_set_whole(
             raise OSError(28, "No space left on device")
         real(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(rd.os, "replace", replace)
+    monkeypatch.setattr(rd_outputs.os, "replace", replace)
     with pytest.raises(OSError, match="No space"):
         outputs.commit()
     assert _snapshot(tmp_path) == before
@@ -184,7 +188,7 @@ def test_identical_jobs_take_turns_on_a_lock(tmp_path: Path) -> None:
     first_in = threading.Event()
 
     def first() -> None:
-        with rd._exclusive(lock, lambda: order.append("never")):
+        with rd_manim._exclusive(lock, lambda: order.append("never")):
             order.append("first in")
             first_in.set()
             waited.wait(10)
@@ -192,7 +196,7 @@ def test_identical_jobs_take_turns_on_a_lock(tmp_path: Path) -> None:
 
     def second() -> None:
         first_in.wait(10)
-        with rd._exclusive(lock, waited.set):
+        with rd_manim._exclusive(lock, waited.set):
             order.append("second in")
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
@@ -209,9 +213,9 @@ def test_build_files_go_under_the_cache_folder(
     monkeypatch.setenv("GDANIM_CACHE_DIR", str(tmp_path / "cache"))
     with rd.build_root() as build:
         assert build == tmp_path / "cache" / "build" and build.is_dir()
-        assert rd.REPO_ROOT not in build.parents
+        assert REPO not in build.parents
     monkeypatch.setenv("GDANIM_CACHE_DIR", "off")
     with rd.build_root() as build:
         scratch = build
-        assert build.is_dir() and rd.REPO_ROOT not in build.parents
+        assert build.is_dir() and REPO not in build.parents
     assert not scratch.exists()  # no cache: a temporary folder, removed afterwards

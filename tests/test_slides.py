@@ -40,7 +40,7 @@ class Talk:
 
 
 def _gdanim(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gdanim.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "gdanim.app", *args], capture_output=True,
                           text=True, check=False)
 
 

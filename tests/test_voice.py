@@ -1,4 +1,4 @@
-"""Voices: settings passed to scene processes, line ids, scripts, Piper, espeak-ng, recordings."""
+"""Voices: their settings, line ids, scripts, Piper, espeak-ng, recordings, speaking in parallel."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import pytest
 from gdanim.app import voice as voices
 from gdanim.app.audio import RATE, read_audio, window_rms_dbfs, write_wav
 from gdanim.app.voice import (
-    VOICE_ENV,
     EspeakVoice,
     Line,
     PiperVoice,
@@ -53,14 +52,11 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 # -- settings -----------------------------------------------------------------------------------
 
 
-def test_settings_travel_through_the_environment_as_json(tmp_path: Path) -> None:
+def test_settings_travel_as_json(tmp_path: Path) -> None:
     for settings in (VoiceSettings(), VoiceSettings("espeak"), VoiceSettings("piper"),
                      VoiceSettings("piper", model=tmp_path / "v.onnx"),
                      VoiceSettings("recorded", recordings=tmp_path, fallback="espeak")):
-        env = settings.to_env()
-        assert list(env) == [VOICE_ENV]
-        assert VoiceSettings.from_env(env) == settings
-    assert VoiceSettings.from_env({}) == VoiceSettings("none")
+        assert VoiceSettings.from_json(settings.to_json()) == settings
 
 
 @pytest.mark.parametrize(
@@ -132,6 +128,22 @@ def _starts_with_sound(path: Path) -> None:
     level = window_rms_dbfs(x, RATE, 0.0, len(x) / RATE, window=0.05)
     assert level[:3].max() > level.max() - 40, "leading silence was not trimmed"
     assert level[-3:].max() > level.max() - 40, "trailing silence was not trimmed"
+
+
+def test_lines_are_spoken_side_by_side_each_once_and_cached(cache: Path) -> None:
+    from gdanim.app.narrate import speak_lines
+
+    lines = [*LINES, Line("Demo", 3, "the same words", LINES[0].text)]
+    spoken = speak_lines(lines, VoiceSettings("espeak"), workers=3)
+    assert list(spoken.speech.clips) == [line.id for line in lines]
+    assert spoken.missing == () and spoken.fallback is None
+    # the same speech as one line at a time, read back from the cache
+    serial = [EspeakVoice().speak(line) for line in lines]
+    clips = list(spoken.speech.clips.values())
+    assert [c.wav for c in clips] == [str(s.wav) for s in serial]
+    assert [c.duration for c in clips] == [s.duration for s in serial]
+    assert clips[0].wav == clips[3].wav  # the same words: one synthesis
+    assert len(list(cache.rglob("*.wav"))) == 3
 
 
 def test_espeak_speaks_once_and_then_reads_the_cache(cache: Path,

@@ -42,7 +42,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -419,20 +418,14 @@ def measure_file(path: Path | str) -> Loudness:
 
 def media_durations(path: Path | str) -> dict[str, float]:
     """Durations in seconds of a file's first video and first audio stream (keys ``video``,
-    ``audio``; a missing stream is left out), from ffprobe."""
-    proc = subprocess.run(
-        [_tool("ffprobe"), "-v", "error", "-show_entries",
-         "stream=codec_type,duration,nb_frames,r_frame_rate", "-of", "json", str(path)],
-        capture_output=True, text=True, check=False,
-    )
-    if proc.returncode != 0:
-        raise AudioError(f"ffprobe could not read {path}")
-    out: dict[str, float] = {}
-    for stream in json.loads(proc.stdout).get("streams", []):
-        kind = stream.get("codec_type")
-        if kind in ("video", "audio") and kind not in out and "duration" in stream:
-            out[kind] = float(stream["duration"])
-    return out
+    ``audio``; a missing stream is left out), read with PyAV
+    (:func:`gdanim.app.probe.stream_durations`)."""
+    from gdanim.app import probe
+
+    try:
+        return probe.stream_durations(path)
+    except probe.ProbeError as exc:
+        raise AudioError(str(exc)) from None
 
 
 def _encode(video: Path, samples: FloatArray, partial: Path, rate: int, bitrate: str) -> None:

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from gdanim.app import platform as pf
+from gdanim.app import probe
 
 __all__ = [
     "DeckError",
@@ -274,12 +275,10 @@ _MAX_FADE_SECONDS = 2.0
 
 
 def _has_audio(clip: Path) -> bool:
-    exe = shutil.which("ffprobe")
-    if exe is None:
-        raise pf.PlatformError("ffprobe was not found on PATH; run scripts/setup.sh to install it")
-    out = _run([exe, "-v", "error", "-show_entries", "stream=codec_type", "-of", "json",
-                str(clip)], f"reading {clip.name}")
-    return any(s.get("codec_type") == "audio" for s in json.loads(out).get("streams", []))
+    try:
+        return probe.has_audio(clip)
+    except probe.ProbeError as exc:
+        raise pf.PlatformError(str(exc)) from None
 
 
 def _notes(cues: Sequence[pf.Cue]) -> str:

@@ -1,11 +1,12 @@
 """What a narrated scene said and when, and the soundtrack made from it.
 
-A narrated scene (``scenes.narration.NarratedScene``) writes a :class:`Narration` next to its
-video (:func:`manifest_path`): every line with its caption, its spoken text, its id, when it
-starts, how long it lasts and the audio file that speaks it. :func:`soundtrack` turns that
-into the scene's track (the clips placed at their start times on a track as long as the video,
-normalised to -16 LUFS with true peaks at or below -2 dBTP), and :func:`narrate_video` muxes
-it into the video as AAC-LC 48 kHz.
+A narrated scene (``scenes.narration.NarratedScene``) writes its log next to its video
+(:func:`manifest_path`; the format is :class:`scenes.params.NarrationLog`'s): every line with
+its caption, its spoken text, its id, when it starts, how long it lasts and the audio file
+that speaks it. :class:`Narration` reads it with the voice settings it was spoken with.
+:func:`soundtrack` turns that into the scene's track (the clips placed at their start times on
+a track as long as the video, normalised to -16 LUFS with true peaks at or below -2 dBTP), and
+:func:`narrate_video` muxes it into the video as AAC-LC 48 kHz.
 
 The same file tells the app which recorded lines were missing (:meth:`Narration.missing`) and
 what the scene says (:meth:`Narration.script_lines`, for a script to record from).
@@ -26,11 +27,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gdanim._typing import FloatArray
 from gdanim.app.audio import (
@@ -44,6 +42,7 @@ from gdanim.app.audio import (
     true_peak,
 )
 from gdanim.app.voice import Line, VoiceError, VoiceSettings
+from scenes.params import NARRATION_SUFFIX, NarrationLog, ParamsError, SpokenLine, narration_path
 
 __all__ = [
     "MANIFEST_SUFFIX",
@@ -56,55 +55,12 @@ __all__ = [
 ]
 
 #: What a scene's narration file adds to its video's stem.
-MANIFEST_SUFFIX = ".narration.json"
-_FORMAT = 1
+MANIFEST_SUFFIX = NARRATION_SUFFIX
 
 
 def manifest_path(video: Path | str) -> Path:
     """Where the narration of ``video`` is written: beside it, ``<stem>.narration.json``."""
-    video = Path(video)
-    return video.with_name(video.stem + MANIFEST_SUFFIX)
-
-
-@dataclass(frozen=True)
-class SpokenLine:
-    """One line as it was spoken in a scene: the caption is shown, and the audio plays, from
-    ``start`` for ``duration`` seconds (scene time)."""
-
-    id: str
-    scene: str
-    index: int
-    caption: str
-    text: str
-    start: float
-    duration: float
-    wav: Path | None
-    voice: str
-    fallback: bool = False
-    """A recorded line that was missing and was read by a text-to-speech voice instead."""
-
-    @property
-    def end(self) -> float:
-        """When the line ends."""
-        return self.start + self.duration
-
-    def to_dict(self) -> dict[str, Any]:
-        """The line as plain JSON data."""
-        return {"id": self.id, "scene": self.scene, "index": self.index,
-                "caption": self.caption, "text": self.text, "start": self.start,
-                "duration": self.duration, "wav": None if self.wav is None else str(self.wav),
-                "voice": self.voice, "fallback": self.fallback}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SpokenLine:
-        """Read :meth:`to_dict`'s output."""
-        return cls(
-            id=str(data["id"]), scene=str(data["scene"]), index=int(data["index"]),
-            caption=str(data["caption"]), text=str(data["text"]),
-            start=float(data["start"]), duration=float(data["duration"]),
-            wav=None if data["wav"] is None else Path(data["wav"]),
-            voice=str(data["voice"]), fallback=bool(data.get("fallback", False)),
-        )
+    return narration_path(video)
 
 
 @dataclass(frozen=True)
@@ -123,40 +79,32 @@ class Narration:
         """The lines to record, with the ids a recording must be named by."""
         return [Line(s.scene, s.index, s.caption, s.text) for s in self.lines]
 
+    def log(self) -> NarrationLog:
+        """The narration as the scene writes it."""
+        return NarrationLog(self.scene, json.loads(self.settings.to_json()), self.lines)
+
+    @classmethod
+    def from_log(cls, log: NarrationLog) -> Narration:
+        """The narration a scene wrote, with its voice settings read."""
+        settings = VoiceSettings.from_json(json.dumps(dict(log.voice))) if log.voice \
+            else VoiceSettings()
+        return cls(log.scene, settings, log.lines)
+
     def to_json(self) -> str:
         """The narration as JSON."""
-        return json.dumps({"format": _FORMAT, "scene": self.scene,
-                           "voice": json.loads(self.settings.to_json()),
-                           "lines": [line.to_dict() for line in self.lines]}, indent=1,
-                          ensure_ascii=False)
+        return self.log().to_json()
 
     @classmethod
     def from_json(cls, text: str) -> Narration:
-        """Read :meth:`to_json`'s output; a file of another format raises ``VoiceError``."""
+        """Read :meth:`to_json`'s output; another file raises ``VoiceError``."""
         try:
-            data = json.loads(text)
-            if data.get("format") != _FORMAT:
-                raise VoiceError(f"narration format {data.get('format')!r} is not {_FORMAT}")
-            return cls(str(data["scene"]), VoiceSettings.from_json(json.dumps(data["voice"])),
-                       tuple(SpokenLine.from_dict(d) for d in data["lines"]))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            if isinstance(exc, VoiceError):
-                raise
-            raise VoiceError(f"not a gdanim narration file ({exc})") from None
+            return cls.from_log(NarrationLog.from_json(text))
+        except ParamsError as exc:
+            raise VoiceError(str(exc)) from None
 
     def to_file(self, path: Path | str) -> Path:
         """Write the narration to ``path``, whole or not at all."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
-            os.replace(name, path)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-        return path
+        return self.log().to_file(path)
 
     @classmethod
     def from_file(cls, path: Path | str) -> Narration:

@@ -13,7 +13,7 @@ A rendered video is a sequence of scenes and each scene a sequence of named sect
 - the thumbnail (:func:`write_thumbnail`): 1280x720 JPEG under 2 MB, by default the title frame
   of the first race (:func:`default_thumbnail_time`).
 
-:func:`check_upload` reads an MP4 back (its boxes, and its streams with ffprobe) and lists every
+:func:`check_upload` reads an MP4 back (its boxes, and its streams with PyAV) and lists every
 way it misses the platform's recommended upload settings: an edit list, ``moov`` after
 ``mdat``, not H.264 High 4:2:0 progressive, more than 2 consecutive B-frames, keyframes not
 every half second of frames (a closed GOP of half the frame rate), missing BT.709 tags, audio
@@ -42,8 +42,10 @@ import struct
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
+
+from gdanim.app import probe
+from gdanim.app.subtitles import Cue, read_cues
 
 __all__ = [
     "MIN_CHAPTERS",
@@ -355,15 +357,6 @@ def ffmetadata(chs: Sequence[Chapter], duration: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cue:
-    """One caption: start and end in seconds, and its text."""
-
-    start: float
-    end: float
-    text: str
-
-
 _SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d{3})")
 
 
@@ -376,16 +369,8 @@ def _seconds(text: str) -> float:
 
 
 def read_srt(text: str) -> list[Cue]:
-    """The cues of an ``.srt`` file's text, in order."""
-    cues = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
-        lines = block.strip().splitlines()
-        timing = next((i for i, ln in enumerate(lines) if "-->" in ln), None)
-        if timing is None:
-            continue
-        a, b = (p.strip().split(" ")[0] for p in lines[timing].split("-->"))
-        cues.append(Cue(_seconds(a), _seconds(b), "\n".join(lines[timing + 1:]).strip()))
-    return sorted(cues, key=lambda c: c.start)
+    """The cues of an ``.srt`` file's text, in order (:func:`gdanim.app.subtitles.read_cues`)."""
+    return read_cues(text)
 
 
 def _vtt_time(t: float) -> str:
@@ -574,18 +559,6 @@ def gop_length(fps: float) -> int:
     return max(1, math.ceil(fps / 2 - 1e-9))
 
 
-def _ffprobe(args: Sequence[str], path: Path) -> dict[str, object]:
-    exe = shutil.which("ffprobe")
-    if exe is None:
-        raise PlatformError("ffprobe was not found on PATH; run scripts/setup.sh to install it")
-    proc = subprocess.run([exe, "-v", "error", *args, "-of", "json", str(path)],
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise PlatformError(f"ffprobe could not read {path}: {proc.stderr.strip()}")
-    data: dict[str, object] = json.loads(proc.stdout)
-    return data
-
-
 def check_upload(path: Path) -> list[str]:
     """Every way an MP4 misses the platform's recommended upload settings (empty: none).
 
@@ -603,28 +576,27 @@ def check_upload(path: Path) -> list[str]:
     top = [k for d, k in boxes if d == 0]
     if "moov" not in top or "mdat" not in top or top.index("moov") > top.index("mdat"):
         problems.append(f"moov is not before mdat (top-level boxes: {' '.join(top)})")
-    info = _ffprobe(["-show_streams"], path)
-    streams = info.get("streams", [])
-    assert isinstance(streams, list)
-    videos = [s for s in streams if s.get("codec_type") == "video"]
+    try:
+        streams = probe.streams(path)
+        packets = probe.video_packets(path)
+    except probe.ProbeError as exc:
+        raise PlatformError(str(exc)) from None
+    videos = [s for s in streams if s.kind == "video"]
     if len(videos) != 1:
         return [*problems, f"{len(videos)} video streams, not 1"]
     v = videos[0]
-    want = {"codec_name": "h264", "profile": "High", "pix_fmt": "yuv420p",
+    want = {"codec": "h264", "profile": "High", "pix_fmt": "yuv420p",
             "field_order": "progressive", "color_primaries": "bt709",
             "color_transfer": "bt709", "color_space": "bt709"}
     for key, value in want.items():
-        if v.get(key) != value:
-            problems.append(f"video {key} is {v.get(key)!r}, not {value!r}")
-    if int(v.get("has_b_frames", 0)) > 2:
-        problems.append(f"has_b_frames is {v.get('has_b_frames')}, more than 2")
-    fps = float(Fraction(str(v.get("avg_frame_rate", "0/1"))))
+        if getattr(v, key) != value:
+            problems.append(f"video {key} is {getattr(v, key)!r}, not {value!r}")
+    if (v.reorder_depth or 0) > 2:
+        problems.append(f"has_b_frames is {v.reorder_depth}, more than 2")
+    fps = v.frame_rate or 0.0
     gop = gop_length(fps) if fps > 0 else 0
-    packets = _ffprobe(["-select_streams", "v:0", "-show_entries", "packet=pts,flags"], path)
-    pk = packets.get("packets", [])
-    assert isinstance(pk, list)
-    pts = [int(p["pts"]) for p in pk]
-    keys = [i for i, p in enumerate(pk) if "K" in str(p.get("flags", ""))]
+    pts = [p for p, _ in packets]
+    keys = [i for i, (_, key) in enumerate(packets) if key]
     order = sorted(range(len(pts)), key=lambda i: pts[i])
     rank = {i: r for r, i in enumerate(order)}  # decode index -> display index
     key_frames = sorted(rank[i] for i in keys)
@@ -639,9 +611,9 @@ def check_upload(path: Path) -> list[str]:
             problems.append(f"open GOP: a frame after the keyframe at display frame {rank[k]} "
                             "in decoding order is shown before it")
             break
-    for a in (s for s in streams if s.get("codec_type") == "audio"):
-        if a.get("codec_name") != "aac" or a.get("profile") != "LC":
-            problems.append(f"audio is {a.get('codec_name')} {a.get('profile')}, not AAC-LC")
-        if str(a.get("sample_rate")) != "48000":
-            problems.append(f"audio sample rate is {a.get('sample_rate')}, not 48000")
+    for a in (s for s in streams if s.kind == "audio"):
+        if a.codec != "aac" or a.profile != "LC":
+            problems.append(f"audio is {a.codec} {a.profile}, not AAC-LC")
+        if a.sample_rate != 48000:
+            problems.append(f"audio sample rate is {a.sample_rate}, not 48000")
     return problems

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from gdanim import render as rd
+from gdanim.app import render as rd
 from gdanim.app.deck import SlideRules, load_slides, write_html_deck, write_poster
 
 __all__ = ["DECK_FORMATS", "make_deck"]

@@ -15,8 +15,9 @@ Four voices (:data:`VOICES`):
 - ``none``: nothing is spoken; each caption is shown for its reading time
   (:func:`gdanim.speech.reading_time`).
 
-A scene process learns its voice from a :class:`VoiceSettings` passed in the environment
-variable named by :data:`VOICE_ENV` (:meth:`VoiceSettings.to_env`, :meth:`VoiceSettings.from_env`).
+Scenes never speak: the app collects a narrated scene's lines in a dry run, speaks them here,
+and hands the scene the speech (see :mod:`gdanim.app.narrate`). :class:`Line` and its id come
+from the contract between the two, :mod:`scenes.params`.
 
 Synthesised speech is cached under ``<cache>/speech`` (see :func:`gdanim.cache.cache_dir`), one
 16-bit WAV per (voice, model, text), keyed by a SHA-256 of the three; entries are written to a
@@ -26,7 +27,7 @@ silence is trimmed, so a clip lasts as long as its speech.
 Examples
 --------
 >>> settings = VoiceSettings("none")
->>> VoiceSettings.from_env(settings.to_env()) == settings
+>>> VoiceSettings.from_json(settings.to_json()) == settings
 True
 >>> line = Line("Demo", 0, "η = 0.05.", "eta equals zero point zero five.")
 >>> line.id
@@ -46,6 +47,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import wave
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -56,13 +58,13 @@ from typing import Any
 from gdanim.app.audio import AudioError, read_audio, trim_silence, write_wav
 from gdanim.cache import cache_dir
 from gdanim.speech import reading_time
+from scenes.params import Line, line_id
 
 __all__ = [
     "ESPEAK_SPEED",
     "ESPEAK_VOICE",
     "SPEECH_FORMAT",
     "VOICES",
-    "VOICE_ENV",
     "EspeakVoice",
     "Line",
     "PiperVoice",
@@ -84,8 +86,6 @@ __all__ = [
 
 #: The voices, by the name ``--voice`` takes.
 VOICES: tuple[str, ...] = ("piper", "espeak", "recorded", "none")
-#: The environment variable that carries a scene process's :class:`VoiceSettings` (as JSON).
-VOICE_ENV = "GDANIM_VOICE"
 #: Version of the cached speech format; a change makes new cache entries.
 SPEECH_FORMAT = 1
 #: espeak-ng's voice and speed (words per minute; its default is 175).
@@ -158,7 +158,7 @@ def default_piper_model() -> Path:
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    """Which voice speaks, as the app passes it to a scene process.
+    """Which voice speaks a narrated scene.
 
     Parameters
     ----------
@@ -220,50 +220,10 @@ class VoiceSettings:
             raise VoiceError("voice settings hold strings or null")
         return cls(**data)
 
-    def to_env(self) -> dict[str, str]:
-        """The environment entry that gives a scene process these settings."""
-        return {VOICE_ENV: self.to_json()}
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
-        """The settings in ``environ`` (default: this process's), or ``none`` when unset."""
-        text = (os.environ if environ is None else environ).get(VOICE_ENV, "").strip()
-        return cls.from_json(text) if text else cls()
-
 
 # --------------------------------------------------------------------------------------------
 # Lines and speech
 # --------------------------------------------------------------------------------------------
-
-
-def line_id(scene: str, index: int, text: str) -> str:
-    """A line's id: the scene, the line's place in it, and 8 hex digits of a hash of its text.
-
-    Stable across renders while the text stays the same; a changed text gets a new id, so an
-    old recording is never played over new words.
-
-    Examples
-    --------
-    >>> line_id("TangentSlope", 3, "The slope is two.")
-    'TangentSlope-003-a21e0045'
-    """
-    digest = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:8]
-    return f"{scene}-{index:03d}-{digest}"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One narrated line: what is shown (``caption``) and what is said (``text``)."""
-
-    scene: str
-    index: int
-    caption: str
-    text: str
-
-    @property
-    def id(self) -> str:
-        """See :func:`line_id`."""
-        return line_id(self.scene, self.index, self.text)
 
 
 @dataclass(frozen=True)
@@ -362,6 +322,10 @@ def _digest(path: Path) -> str:
     return _file_digest(str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
+#: Piper's phonemizer (espeak-ng, in the process) is not thread-safe: one line at a time.
+_PIPER_LOCK = threading.Lock()
+
+
 @functools.cache
 def _load_piper(model: str, config: str) -> Any:
     from piper import PiperVoice as _Piper
@@ -401,9 +365,10 @@ class PiperVoice(_SynthVoice):
         }
 
     def _synthesize(self, text: str, wav: Path) -> None:
-        voice = _load_piper(str(self.model), str(self.config))
-        with wave.open(str(wav), "wb") as w:
-            voice.synthesize_wav(text, w)
+        with _PIPER_LOCK:
+            voice = _load_piper(str(self.model), str(self.config))
+            with wave.open(str(wav), "wb") as w:
+                voice.synthesize_wav(text, w)
 
 
 @functools.cache

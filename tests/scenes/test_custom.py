@@ -1,12 +1,13 @@
-"""Scene tests for scenes/custom.py: what the custom scenes hold, read from their parameters.
+"""Scene tests for scenes/custom: what the custom scenes hold, read from their parameters.
 
-Each scene is built from the parameters ``gdanim.config`` produces (through the JSON file named
-by ``GDANIM_SCENE_PARAMS``) and rendered in-process at 854x480 with animations skipped.
+Each scene is built from the typed parameters ``gdanim.app.config`` produces (through the JSON
+file named by ``scenes.params.PARAMS_ENV``), found through the catalog, and rendered
+in-process at 854x480 with animations skipped.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gdanim import config as cfg
-from scenes import custom
+from gdanim.app import config as cfg
+from scenes import catalog
+from scenes.custom.common import custom_params
+from scenes.custom.race3d import UNDEFINED_FLOOR
+from scenes.params import (
+    PARAMS_ENV,
+    DescentParams,
+    ParamsError,
+    RaceParams,
+    SceneParams,
+    TitleParams,
+)
 
 Render = Callable[..., tuple[Any, np.ndarray]]
 
@@ -23,10 +34,10 @@ Render = Callable[..., tuple[Any, np.ndarray]]
 def _scene(spec: cfg.SceneSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
            render_scene: Render) -> tuple[Any, np.ndarray]:
     plan = spec.resolve()
-    path = tmp_path / "params.json"
-    path.write_text(json.dumps(plan.params()), encoding="utf-8")
-    monkeypatch.setenv(custom.PARAMS_ENV, str(path))
-    return render_scene(getattr(custom, plan.scene_class))
+    monkeypatch.setenv(PARAMS_ENV, str(SceneParams(scene=plan.scene_params()).to_file(
+        tmp_path / "params.json")))
+    scene_cls = getattr(importlib.import_module(plan.scene.import_path), plan.scene.name)
+    return render_scene(scene_cls)
 
 
 def test_race_paths_legend_and_divergence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -45,7 +56,7 @@ def test_race_paths_legend_and_divergence(tmp_path: Path, monkeypatch: pytest.Mo
     # SGD at 1.05 > 2/L = 1 diverges across the valley: stopped at the view's edge, marked
     stopped = scene.runs[2].stopped_at
     assert stopped is not None and scene.runs[0].stopped_at is None
-    assert hasattr(scene.legend_entries[2], "status")
+    assert scene.legend_entries[2].status is not None
     assert f"step {stopped}" in scene.summary_note.caption
     # every drawn point lies in the view
     for run in scene.runs:
@@ -61,13 +72,13 @@ def test_descend_1d_one_panel_per_rate_one_arrow_per_step(
     spec = cfg.SceneSpec(kind="descend", function="x**2", start=(4.0,), steps=8,
                          lrs=(0.1, 0.5, 1.1))
     scene, _ = _scene(spec, tmp_path, monkeypatch, render_scene)
-    assert [round(custom._lr(p.run), 3) for p in scene.panels] == [0.1, 0.5, 1.1]
+    assert [p.run.lr for p in scene.panels] == [0.1, 0.5, 1.1]
     slow, one_step, diverging = scene.panels
     assert len(slow.arrows) == 8  # one arrow per step
     assert slow.run.stopped_at is None and one_step.run.points[1, 0] == 0.0
-    assert "settled in a minimum" in one_step.verdict.text_value
+    assert "settled in a minimum" in one_step.verdict_text
     assert diverging.run.stopped_at is not None and diverging.diverged is not None
-    assert diverging.verdict.text_value == f"diverged at step {diverging.run.stopped_at}"
+    assert diverging.verdict_text == f"diverged at step {diverging.run.stopped_at}"
     assert len(diverging.arrows) == diverging.run.stopped_at - 1
 
 
@@ -93,11 +104,49 @@ def test_race_3d_holds_one_path_per_optimizer(
     assert frame.std() > 10
 
 
-def test_demo_parameters_without_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(custom.PARAMS_ENV, raising=False)
-    for name in ("CustomDescent1D", "CustomDescent2D", "CustomRace", "CustomRace3D"):
-        p = custom.load_params(name)
-        assert p["function"] and p["steps"] > 0
+def test_parameters_from_the_file_else_the_built_in_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scene = importlib.import_module("scenes.custom.race").CustomRace()
+    demo = importlib.import_module("scenes.custom.race").DEMO
+    monkeypatch.delenv(PARAMS_ENV, raising=False)
+    assert custom_params(scene, RaceParams, demo=demo) is demo
+    given = cfg.SceneSpec(kind="race", function="bowl", start=(1.0, 1.0), steps=5,
+                          optimizers=("adam:lr=0.1",)).resolve().scene_params()
+    monkeypatch.setenv(PARAMS_ENV, str(SceneParams(scene=given).to_file(tmp_path / "p.json")))
+    assert custom_params(scene, RaceParams, demo=demo) == given
+    # parameters of another kind of scene are refused, naming both
+    wrong = SceneParams(scene=TitleParams(title="Hello")).to_file(tmp_path / "q.json")
+    monkeypatch.setenv(PARAMS_ENV, str(wrong))
+    with pytest.raises(ParamsError, match="CustomRace takes RaceParams, not TitleParams"):
+        custom_params(scene, RaceParams, demo=demo)
+
+
+def test_every_custom_scene_of_the_catalog_has_its_example() -> None:
+    for info in catalog.CUSTOM.values():
+        module = importlib.import_module(info.import_path)
+        assert info.file == Path(module.__file__ or "")
+        cls = getattr(module, info.name)
+        demos = [v for k, v in vars(module).items() if k.startswith("DEMO")
+                 and isinstance(v, DescentParams | RaceParams | TitleParams)]
+        assert any(info.accepts(d) for d in demos), info.name
+        assert cls.__module__ == info.import_path
+
+
+def test_a_race_with_a_schedule_runs_and_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, render_scene: Render
+) -> None:
+    spec = cfg.SceneSpec(kind="race", function="long_valley", start=(-7.0, 2.0), steps=40,
+                         optimizers=("sgd:lr=0.9 @ step:step_size=10,gamma=0.5",
+                                     "sgd:lr=0.9"))
+    scene, _ = _scene(spec, tmp_path, monkeypatch, render_scene)
+    scheduled, constant = scene.runs
+    assert scheduled.label == "SGD (lr=0.9) @ StepLR (step_size=10, gamma=0.5)"
+    assert constant.label == "SGD (lr=0.9)" and constant.schedule is None
+    # the rate halves every 10 steps, as torch's StepLR has it
+    assert scheduled.trajectory.lrs[[0, 9, 10, 20, 39]].tolist() == [0.9, 0.9, 0.45, 0.225,
+                                                                      0.1125]
+    assert scene.legend_entries[0].label_text == scheduled.label
 
 
 # -- runs that reach where f is undefined, and updates of 0/0 ----------------------------------
@@ -122,8 +171,8 @@ def test_descend_1d_into_undefined_f(
                          view=view)
     scene, frame = _scene(spec, tmp_path, monkeypatch, render_scene)
     (panel,) = scene.panels
-    assert panel.verdict.text_value == verdict
-    assert panel.diverged is not None and panel.diverged.step == panel.run.stopped_at
+    assert panel.verdict_text == verdict
+    assert panel.diverged is not None and panel.run.stopped_at is not None
     points = np.concatenate([m.points for m in panel.diverged.family_members_with_points()])
     assert np.all(np.isfinite(points))
     cross = panel.diverged[-1]
@@ -141,7 +190,7 @@ def test_adam_with_eps_zero_at_a_zero_gradient_is_not_called_divergence(
     scene, _ = _scene(spec, tmp_path, monkeypatch, render_scene)
     adam, sgd = scene.legend_entries
     assert adam.status.original_text == "stopped at step 1: 0/0"
-    assert not hasattr(sgd, "status")
+    assert sgd.status is None
     caption = scene.summary_note.caption
     assert "Stopped by an update of 0/0 (eps = 0 where the gradient is 0): Adam at step 1." \
         in caption
@@ -159,7 +208,7 @@ def test_race_3d_surface_has_a_hole_where_f_is_undefined(
     assert 0.45 < float(np.mean(~surface.defined)) < 0.55
     assert surface.n_faces == 40 * 19  # the columns right of x = 0 only
     assert np.all(np.isfinite(surface.points)) and np.all(np.isfinite(surface.face_centers()))
-    grey = np.all(np.isclose(scene.floor.face_rgbas[:, :3], custom.UNDEFINED_FLOOR), axis=1)
+    grey = np.all(np.isclose(scene.floor.face_rgbas[:, :3], UNDEFINED_FLOOR), axis=1)
     assert 0.4 < float(grey.mean()) < 0.6
     (run,) = scene.runs
     assert run.stop is not None and run.stop.reason == "undefined" and run.stopped_at == 6

@@ -35,7 +35,7 @@ def test_lecture_renders_at_low_quality(
 ) -> None:
     out = tmp_path / "lecture.mp4"
     proc = subprocess.run(
-        [sys.executable, "-m", "gdanim.cli", "lecture", "-q", "l", "-j", "2", "--quiet",
+        [sys.executable, "-m", "gdanim.app", "lecture", "-q", "l", "-j", "2", "--quiet",
          "--sections", "-o", str(out)],
         capture_output=True, text=True, check=False,
     )
@@ -64,7 +64,7 @@ def test_lecture_renders_at_low_quality(
     # the lecture's deck, from the sections of this render (no second render)
     deck = tmp_path / "deck"
     proc = subprocess.run(
-        [sys.executable, "-m", "gdanim.cli", "slides", "--from", str(out), "--quiet", "-o",
+        [sys.executable, "-m", "gdanim.app", "slides", "--from", str(out), "--quiet", "-o",
          str(deck)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     page = (deck / "index.html").read_text(encoding="utf-8")

@@ -1,9 +1,12 @@
 """Narrated scenes: speech sets the timing, captions follow it, the soundtrack is in sync.
 
-In-process renders (animations skipped) check the timing with the ``none`` voice and a run of
-the ``recorded`` voice with one recording missing; real renders through manim in a subprocess,
-with espeak-ng and with Piper, are muxed with their soundtrack and measured: speech inside
-every caption, silence in the long gaps, -16 LUFS, true peak, and audio as long as the video.
+The app renders a narrated scene in two passes (:mod:`gdanim.app.narrate`): a dry run collects
+its lines, the app speaks them, and the scene plays the speech manifest it is given. In-process
+renders (animations skipped) check the timing without speech and with the ``recorded`` voice
+(one recording missing, read by espeak-ng and reported by the app); a real render through the
+app's two passes with Piper, the default voice, is muxed with its soundtrack and measured:
+speech inside every caption, silence in the long gaps, -16 LUFS, true peak, and audio as long
+as the video.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import math
 import os
 import re
 import subprocess
-import sys
 import wave
 from collections.abc import Iterator
 from itertools import pairwise
@@ -27,6 +29,8 @@ from hypothesis import strategies as st
 from manim import RIGHT, Dot, tempconfig
 from narrated_scene import SCRIPT, NarratedDemo
 
+from gdanim.app import narrate
+from gdanim.app import render as rd
 from gdanim.app.audio import (
     RATE,
     decode_audio,
@@ -34,11 +38,12 @@ from gdanim.app.audio import (
     media_durations,
     window_rms_dbfs,
 )
-from gdanim.app.narration import Narration, manifest_path, narrate_video
-from gdanim.app.voice import VOICE_ENV, VoiceSettings, read_script, write_script
-from gdanim.render import REPO_ROOT
+from gdanim.app.narration import Narration, narrate_video
+from gdanim.app.subtitles import read_srt_file
+from gdanim.app.voice import VoiceSettings, read_script, write_script
 from gdanim.speech import reading_time, speak_number, spoken
-from scenes.narration import NarratedScene
+from scenes.narration import NarratedScene, SpeechMissing
+from scenes.params import PARAMS_ENV, Line, SceneParams, SpeechClip, SpeechParams, read_lines
 from scenes.style import fmt
 
 FPS = 15
@@ -85,13 +90,23 @@ def _on_a_frame(t: float) -> bool:
 
 @pytest.fixture(scope="module")
 def silent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NarratedScene]:
-    """The demo with the ``none`` voice, animations skipped."""
-    old = os.environ.pop(VOICE_ENV, None)
+    """The demo without speech (each line lasts its reading time), animations skipped."""
+    old = os.environ.pop(PARAMS_ENV, None)
     try:
         yield _render(NarratedDemo, tmp_path_factory.mktemp("silent"))
     finally:
         if old is not None:
-            os.environ[VOICE_ENV] = old
+            os.environ[PARAMS_ENV] = old
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory: pytest.TempPathFactory) -> list[Line]:
+    """The demo's lines, from the app's first pass: manim's dry run in a subprocess."""
+    media = tmp_path_factory.mktemp("dry-run")
+    job = rd.RenderJob(SCENE_FILE, "NarratedDemo")
+    lines = narrate.collect_lines(job, media_dir=media)
+    assert not list(media.rglob("*.mp4")) and not list(media.rglob("*.png"))  # nothing drawn
+    return lines
 
 
 def test_the_script_is_said_as_written_to_be_heard(silent: NarratedScene) -> None:
@@ -126,13 +141,53 @@ def test_each_caption_shows_for_exactly_its_line(silent: NarratedScene) -> None:
     assert all(a[1] <= b[0] for a, b in pairwise(subs))
 
 
+def test_the_dry_run_collects_the_lines_the_render_says(
+    silent: NarratedScene, collected: list[Line]
+) -> None:
+    assert collected == silent.lines
+    assert [line.id for line in collected] == [line.id for line in silent.narration.lines]
+    assert [(line.caption, line.text) for line in collected] == list(zip(CAPTIONS, SAID,
+                                                                         strict=True))
+
+
+def test_a_scene_plays_the_speech_it_is_given_and_refuses_a_line_it_lacks(
+    collected: list[Line], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clips = {line.id: SpeechClip(None, 1.0 + 0.5 * k, "espeak") for k, line in
+             enumerate(collected)}
+    given = SceneParams(speech=SpeechParams(clips=clips, voice={"name": "espeak"}))
+    monkeypatch.setenv(PARAMS_ENV, str(given.to_file(tmp_path / "given.json")))
+    scene = _render(NarratedDemo, tmp_path / "given")
+    lines = scene.narration.lines
+    assert [line.duration for line in lines] == [1.0, 1.5, 2.0, 2.5]
+    assert [line.voice for line in lines] == ["espeak"] * 4
+    assert scene.narration.voice == {"name": "espeak"}
+    windows = [t for sub in _subcaptions(scene) for t in sub[:2]]
+    assert windows == pytest.approx([t for line in lines for t in (line.start, line.end)],
+                                    abs=1e-3)
+
+    lacking = SceneParams(speech=SpeechParams(clips=dict(list(clips.items())[:2])))
+    monkeypatch.setenv(PARAMS_ENV, str(lacking.to_file(tmp_path / "lacking.json")))
+    with pytest.raises(SpeechMissing, match=rf"line {collected[2].id} .* its dry run did not"):
+        _render(NarratedDemo, tmp_path / "lacking")
+
+
+def test_in_a_dry_run_the_scene_writes_its_lines(tmp_path: Path) -> None:
+    out = tmp_path / "lines.json"
+
+    class Collecting(NarratedDemo):
+        speech_params = SpeechParams(collect_to=str(out))
+
+    _render(Collecting, tmp_path / "media")
+    assert [(line.caption, line.text) for line in read_lines(out)] == list(zip(
+        CAPTIONS, SAID, strict=True))
+
+
 def test_a_long_sentence_is_said_and_shown_in_clauses(tmp_path: Path) -> None:
     long = ("Colour shows the height of f(x, y) = x² + y² + y³ + xy; the lines are contours, "
             "where f stays constant, and the arrows point downhill.")
 
     class Long(NarratedScene):
-        voice_settings = VoiceSettings("none")
-
         def construct(self) -> None:
             with self.voiceover(long):
                 pass
@@ -161,8 +216,6 @@ def test_a_long_sentence_is_said_and_shown_in_clauses(tmp_path: Path) -> None:
 
 def test_blocks_check_what_they_are_given(tmp_path: Path) -> None:
     class Misused(NarratedScene):
-        voice_settings = VoiceSettings("none")
-
         def construct(self) -> None:
             with self.voiceover("Two sentences. Here.", spoken=["One, two, three, four."]):
                 pass
@@ -171,8 +224,6 @@ def test_blocks_check_what_they_are_given(tmp_path: Path) -> None:
         _render(Misused, tmp_path)
 
     class Nested(NarratedScene):
-        voice_settings = VoiceSettings("none")
-
         def construct(self) -> None:
             with self.voiceover("Outer."), self.voiceover("Inner."):
                 pass
@@ -181,8 +232,6 @@ def test_blocks_check_what_they_are_given(tmp_path: Path) -> None:
         _render(Nested, tmp_path)
 
     class Spoken(NarratedScene):
-        voice_settings = VoiceSettings("none")
-
         def construct(self) -> None:
             with self.voiceover("f = x²/20 + y².", spoken="f is a long valley."):
                 pass
@@ -193,8 +242,6 @@ def test_blocks_check_what_they_are_given(tmp_path: Path) -> None:
 
 class _OddTimes(NarratedScene):
     """Animations and waits whose lengths are not whole frames, then a narrated block."""
-
-    voice_settings = VoiceSettings("none")
 
     def construct(self) -> None:
         dot = Dot()
@@ -223,11 +270,11 @@ def test_the_clock_counts_frames_whether_animations_are_drawn_or_skipped(tmp_pat
 
 
 def test_a_recorded_run_uses_the_recordings_and_reports_the_missing_line(
-    silent: NarratedScene, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    collected: list[Line], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    # the script to record from, as `gdanim script` will write it
-    script = write_script(silent.narration.script_lines(), tmp_path / "script.tsv")
+    # the script to record from: the lines of the dry run, as `gdanim script` will write them
+    script = write_script(collected, tmp_path / "script.tsv")
     rows = read_script(script)
     assert [r[1] for r in rows] == SAID and [r[2] for r in rows] == CAPTIONS
     takes = tmp_path / "takes"
@@ -245,17 +292,24 @@ def test_a_recorded_run_uses_the_recordings_and_reports_the_missing_line(
             w.setframerate(44_100)
             w.writeframes((tone * 32767).astype("<i2").tobytes())
     settings = VoiceSettings("recorded", recordings=takes, fallback="espeak")
-    monkeypatch.setenv(VOICE_ENV, settings.to_json())
+    # the app speaks the collected lines (and says which had no recording) ...
+    spoken_lines = narrate.speak_lines(collected, settings)
+    assert [line.id for line in spoken_lines.missing] == [rows[2][0]]
+    rd.warn(narrate.missing_report("NarratedDemo", spoken_lines) or "")
+    err = capfd.readouterr().err
+    assert re.search(rf"gdanim: warning: NarratedDemo: 1 line\(s\) had no recording and were "
+                     rf"read by espeak: {rows[2][0]}", err)
+    # ... and the scene plays the speech manifest it is given
+    params = SceneParams(speech=spoken_lines.speech).to_file(tmp_path / "params.json")
+    monkeypatch.setenv(PARAMS_ENV, str(params))
     scene = _render(NarratedDemo, tmp_path / "media")
     lines = scene.narration.lines
     assert [line.voice for line in lines] == ["recorded", "recorded", "espeak", "recorded"]
-    assert [line.id for line in scene.narration.missing()] == [rows[2][0]]
+    assert [line.id for line in Narration.from_log(scene.narration).missing()] == [rows[2][0]]
+    assert Narration.from_log(scene.narration).settings == settings
     for line in lines:
         if line.id in lengths:
             assert line.duration == pytest.approx(lengths[line.id], abs=0.02)
-    err = capfd.readouterr().err
-    assert re.search(rf"NarratedDemo: 1 line\(s\) had no recording and were read by espeak: "
-                     rf"{rows[2][0]}", err)
     assert [s[2] for s in _subcaptions(scene)] == CAPTIONS
 
 
@@ -263,41 +317,34 @@ def test_a_recorded_run_uses_the_recordings_and_reports_the_missing_line(
 
 
 def _read_srt(path: Path) -> list[tuple[float, float, str]]:
-    def seconds(stamp: str) -> float:
-        h, m, s = stamp.replace(",", ".").split(":")
-        return int(h) * 3600 + int(m) * 60 + float(s)
-
-    out = []
-    for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
-        rows = block.strip().splitlines()
-        start, end = (seconds(s.strip()) for s in rows[1].split("-->"))
-        out.append((start, end, " ".join(rows[2:])))
-    return out
+    return [(c.start, c.end, c.text) for c in read_srt_file(path)]
 
 
-@pytest.fixture(scope="module", params=["espeak", "piper"])
-def narrated(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo rendered at -ql by manim in a subprocess with a voice, and muxed."""
-    voice = request.param
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo rendered at -ql by the app's two passes with the default voice (Piper), and
+    muxed. It is rendered once: what differs between voices is how a line is spoken, which
+    tests/test_voice.py checks for each voice, and a scene plays espeak's clips in the recorded
+    run above."""
+    voice = "piper"
     media = tmp_path_factory.mktemp(f"narrated-{voice}")
-    env = dict(os.environ)
-    env.update(VoiceSettings(voice).to_env())
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH"))
-                                        if p)
-    subprocess.run(
-        [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
-         "-o", "NarratedDemo", "--progress_bar", "none", "-v", "WARNING",
-         str(SCENE_FILE), "NarratedDemo"],
-        env=env, cwd=REPO_ROOT, check=True, capture_output=True,
-    )
-    video = media / "videos" / "narrated_scene" / "480p15" / "NarratedDemo.mp4"
-    narration = Narration.from_file(manifest_path(video))
+    job = rd.RenderJob(SCENE_FILE, "NarratedDemo", voice=VoiceSettings(voice))
+    result = rd.render_scene(job, quality="l", media_dir=media, quiet=True)
+    assert result.narration is not None and result.srt is not None
+    narration = Narration.from_file(result.narration)
     out = media / "NarratedDemo-voiced.mp4"
-    track = narrate_video(video, narration, out)
-    return {"voice": voice, "video": video, "out": out, "narration": narration,
-            "track": track, "srt": _read_srt(video.with_suffix(".srt")),
-            "audio": decode_audio(out)}
+    track = narrate_video(result.video, narration, out)
+    return {"voice": voice, "video": result.video, "out": out, "narration": narration,
+            "track": track, "srt": _read_srt(result.srt), "audio": decode_audio(out),
+            "timings": result.timings}
+
+
+@pytest.mark.slow
+def test_both_passes_ran_and_took_their_time(narrated: dict[str, Any]) -> None:
+    timings = narrated["timings"]
+    assert set(timings) == {"collect", "speak", "render"}
+    assert all(t > 0 for t in timings.values())
+    assert narrated["narration"].settings == VoiceSettings(narrated["voice"])
 
 
 @pytest.mark.slow

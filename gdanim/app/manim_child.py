@@ -1,6 +1,6 @@
-"""``python -m gdanim.manim_child ARGS``: ``python -m manim ARGS`` that stops with gdanim.
+"""``python -m gdanim.app.manim_child ARGS``: ``python -m manim ARGS`` that stops with gdanim.
 
-gdanim renders each scene in a child process of its own (see :mod:`gdanim.render`), in a
+gdanim renders each scene in a child process of its own (see :mod:`gdanim.app.render`), in a
 session of its own so that a Ctrl-C in the terminal reaches gdanim only. This wrapper makes such a
 child safe to stop:
 

@@ -1,0 +1,138 @@
+"""The commands of the built-in scenes: ``gdanim list``, ``gdanim render`` and
+``gdanim lecture``.
+
+The scenes, their modules and the lecture's order come from :mod:`scenes.catalog`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from gdanim.app import config as cfg
+from gdanim.app import render as rd
+from gdanim.app.cli.common import (
+    InputError,
+    Outputs,
+    Progress,
+    clean_before,
+    common,
+    errors_as_input,
+    format_option,
+    jobs_option,
+    media,
+    poster_option,
+    produce,
+    publish_option,
+    quality_option,
+    quiet_option,
+    request,
+    sections_option,
+    thumbnail_option,
+    worker_count,
+)
+from scenes import catalog
+
+__all__ = ["jobs_for", "lecture_cmd", "list_cmd", "render_cmd"]
+
+
+@click.command("list")
+def list_cmd() -> None:
+    """List every built-in scene, one line each.
+
+    \b
+    Example:
+      gdanim list
+    """
+    width = max(len(n) for n in catalog.SCENES)
+    for name, info in catalog.SCENES.items():
+        click.echo(f"{name:<{width}}  {info.summary}")
+
+
+def jobs_for(names: Sequence[str]) -> list[rd.RenderJob]:
+    """One job per built-in scene named (case-insensitive); an unknown name is bad input."""
+    jobs = []
+    for name in names:
+        try:
+            info = catalog.find(name)
+        except KeyError as exc:
+            raise InputError(f"SCENE: {exc.args[0]}") from None
+        jobs.append(rd.RenderJob.of(info))
+    return jobs
+
+
+@click.command("render")
+@click.argument("scenes", nargs=-1, required=True)
+@quality_option
+@format_option
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+              metavar="DIR",
+              help="Folder for the finished videos (default: media/<quality>/). "
+                   "Example: -o /tmp/clips")
+@publish_option
+@thumbnail_option
+@poster_option
+@sections_option
+@jobs_option
+@quiet_option
+def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
+               output_dir: Path | None, publish: bool | None, poster: bool | None,
+               sections: bool | None, jobs: int | None, quiet: bool) -> None:
+    """Render built-in scenes by name (see gdanim list); prints the path of each video.
+
+    \b
+    Examples:
+      gdanim render GradientSteps1D LearningRateRegimes -q l
+      gdanim render OptimizerRace --format webm --poster -o slides/
+    """
+    job_list = jobs_for(scenes)
+    q = quality or "h"
+    out_dir = (output_dir or media() / rd.QUALITIES[q][0]).expanduser()
+    ext = cfg.FORMATS[fmt or "mp4"]
+    with errors_as_input():
+        reqs = [
+            request(Outputs(q, fmt or "mp4", out_dir / f"{job.scene}{ext}", publish, poster,
+                             sections), lambda _q, _e: out_dir)
+            for job in job_list
+        ]
+    progress = Progress(quiet)
+    base = reqs[0]
+    clean_before(reqs)
+    with rd.build_root() as build, rd.run_folder(build) as work:
+        results = rd.render_many(
+            job_list, workers=worker_count(jobs), progress=progress.finished,
+            started=progress.started, quality=base.quality,
+            fmt="png" if base.fmt == "png" else "mp4", media_dir=build,
+            sections=base.sections or base.publish, lossless=base.lossless, quiet=quiet,
+            workdir=work,
+        )
+        for res, req in zip(results, reqs, strict=True):
+            done = rd.assemble([res], req, log=progress.say)
+            click.echo(str(done.video))
+
+
+@click.command("lecture")
+@common("media/lecture/gdanim_lecture_<quality>.mp4", title=False)
+@jobs_option
+def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
+                publish: bool | None, poster: bool | None, sections: bool | None,
+                quiet: bool, jobs: int | None) -> None:
+    """Render the whole lecture, with subtitles beside it; prints the video's path.
+
+    \b
+    Examples:
+      gdanim lecture                      # 1080p60
+      gdanim lecture -q l                 # quick preview at 480p15
+      gdanim lecture --publish --sections -o lecture.mp4
+    """
+    with errors_as_input():
+        req = request(
+            Outputs(quality, fmt, output, publish, poster, sections),
+            lambda q, ext: media() / "lecture"
+            / f"gdanim_lecture_{rd.QUALITIES[q][0]}{ext}",
+        )
+    done = produce(jobs_for(catalog.LECTURE), req, workers=worker_count(jobs), quiet=quiet)
+    click.echo(str(done.video))
+
