@@ -165,7 +165,7 @@ class GradientNoise(GDScene):
         self.said: list[str] = []
 
         heading = title("Mini-batch gradients are noisy")
-        sub = make_text(f"y = m x + b on {n} points  Y = 3X + N(0, 1)  \u00b7  gradient of the "
+        sub = make_text(f"y = m x + b on {n} points, Y = 3X + N(0, 1)  \u00b7  gradient of the "
                         "mean squared error over a batch of B points, at m = b = 0",
                         font_size=18, color=MUTED_TEXT)
         sub.next_to(heading, DOWN, buff=0.16)
@@ -176,6 +176,7 @@ class GradientNoise(GDScene):
         panels = VGroup()
         self.clouds: list[VGroup] = []
         crosses = VGroup()
+        spread_words = VGroup()
         corners = [(-6.25, 2.2), (-2.85, 2.2), (-6.25, -0.3), (-2.85, -0.3)]
         for r, (left, top) in zip(rows, corners, strict=True):
             axes = map_axes(self.CLOUD_VIEW, width=2.75, height=1.6, step=(300.0, 25.0),
@@ -193,7 +194,8 @@ class GradientNoise(GDScene):
                 make_text(f"spread {fmt(r.spread, 1)}", font_size=SMALL_SIZE, color=SKY),
             ).arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
             head.next_to(box, UP, buff=0.1).align_to(box, RIGHT)
-            panels.add(VGroup(axes, head))
+            panels.add(VGroup(axes, head[0]))
+            spread_words.add(head[1])
             self.clouds.append(cloud)
             crosses.add(cross)
         legend = VGroup(
@@ -259,7 +261,7 @@ class GradientNoise(GDScene):
 
         end = self._say(f"Their spread: {v['s1']} at B = 1, {v['s4']} at 4, {v['s16']} at 16. "
                         "Each 4\u00d7 larger batch about halves it, \u03c3/\u221aB.")
-        self.play(FadeIn(law), run_time=0.8)
+        self.play(FadeIn(law), FadeIn(spread_words), run_time=0.8)
         self.play(FadeIn(plain), FadeIn(key[0]), FadeIn(key[2]),
                   LaggedStart(*[FadeIn(d, scale=0.5) for d in self.law_dots[:-1]],
                               lag_ratio=0.3), run_time=1.6)
@@ -344,7 +346,8 @@ class GradientNoise(GDScene):
                 f"then hovers, {v['hover_c']} from the best fit on average over the last "
                 f"{v['last']} steps.")
         end = self._say(said)
-        self.play(FadeOut(VGroup(panels, legend, crosses, *self.clouds, law, plain, curve,
+        self.play(FadeOut(VGroup(panels, spread_words, legend, crosses, *self.clouds, law,
+                                 plain, curve,
                                  self.law_dots, key, sigma_note, sub)),
                   Transform(heading, heading2), run_time=0.8)
         self.play(FadeIn(maps["constant"]), FadeIn(maps["decaying"]), FadeIn(dplot),
@@ -352,8 +355,8 @@ class GradientNoise(GDScene):
         for k in ("constant", "decaying"):
             if k == "decaying":
                 end = self._say(
-                    f"Let \u03b7 decay to 0 along a cosine, and the kicks shrink with it: the "
-                    f"same batches end {v['hover_d']} from the fit on average."
+                    f"Let \u03b7 decay to 0 along a cosine, and the kicks shrink with it: on "
+                    f"the same batches it ends {v['hover_d']} from the fit on average."
                 )
                 tracker.set_value(0.0)
             path, dcurve = self.paths[k], dcurves[k]

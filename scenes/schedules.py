@@ -51,6 +51,7 @@ from scenes.noise import GradientNoise, best_fit_ring, line_loss_levels
 from scenes.pacing import say, wait_until
 from scenes.plots import PlotAxes, polyline, superscript
 from scenes.style import (
+    BACKGROUND,
     GREEN,
     MUTED_TEXT,
     ORANGE,
@@ -266,8 +267,8 @@ class LearningRateSchedules(GDScene):
 
         # ---- animate
         end = self._say(
-            "A schedule sets the rate of every step. The same SGD run as before, one point a "
-            "step in the same order, under four schedules."
+            "A schedule sets the rate of every step. One SGD run on the noisy line, one point "
+            "a step in a fixed order, under four schedules."
         )
         self.play(FadeIn(heading), FadeIn(headers), FadeIn(labels), FadeIn(plots),
                   FadeIn(maps), FadeIn(note), run_time=1.2)
@@ -302,15 +303,17 @@ class LearningRateSchedules(GDScene):
             d.clear_updaters()
         end = self._say(
             f"Cosine glides \u03b7 down to 0. Warm-up starts at {v['warm_lr']} and climbs for "
-            f"{v['warm_steps']} steps: its first step lands at m = {v['m_warm']}, not at "
-            f"{v['m_const']}, past the fit's {v['m_best']}."
+            f"{v['warm_steps']} steps: its first step lands at m = {v['m_warm']}; at the full "
+            f"rate the first step overshoots the fit's {v['m_best']} to {v['m_const']}."
         )
         firsts = VGroup()
         for row in (const, warm):
             p = row.path.points_scene[1]
             mark = VGroup(make_head("ring", row.color, 0.2).move_to(p),
                           make_text("step 1", font_size=15, color=row.color))
-            mark[1].next_to(mark[0], UP, buff=0.04)
+            # the constant run's first step is near the map's top edge: its label goes left
+            mark[1].next_to(mark[0], LEFT if row is const else UP, buff=0.04)
+            mark[1].add_background_rectangle(color=BACKGROUND, opacity=0.8, buff=0.03)
             mark.set_z_index(6)
             firsts.add(mark)
         self.first_steps = firsts

@@ -228,7 +228,8 @@ class TunedRace(GDScene):
 
         if first:
             end = self._say(
-                f"Those races ran at hand-picked rates. Now each optimizer tries "
+                f"The lecture's saddle and long-valley races ran at hand-picked rates. Now "
+                f"each optimizer tries "
                 f"{len(grid)} rates from {float(grid[0]):g} to {float(grid[-1]):g}, all in "
                 "one batched run."
             )
@@ -348,11 +349,13 @@ class TunedRace(GDScene):
                 label = make_text(f"{fmt_rate(float(r.grid[r.best_index]))}: "
                                   f"{r.best_steps} steps", font_size=15, color=TEXT_COLOR)
                 label.add_background_rectangle(color="#0F1117", opacity=0.8, buff=0.03)
-                avoid = np.vstack([d.get_center() for d in dots]
+                avoid = np.vstack([_along(plot.points_of(r.grid[g], np.maximum(steps[g], 1.0)))
+                                   for g in runs_]
+                                  + [d.get_center() for d in dots]
                                   + [m.get_center() for m in marks] + [bp])
                 below_band = Rectangle(width=box.width, height=box.height - 0.42).align_to(
                     box, DOWN + LEFT)
-                place_label_clear(label, bp, avoid, inside=below_band, buff=0.1)
+                _place_best_label(label, bp, avoid, below_band)
                 best = VGroup(ring, label)
             gs = entry.given_steps
             gy = band if gs is None else max(float(gs), 1.0)
@@ -511,6 +514,37 @@ class TunedRace(GDScene):
                       f"{fmt_rate(sgd.tuned_lr or 0.0)}, against "
                       f"{_steps_text(sgd.given_steps, spec.steps)} at {sgd.given_lr:g}.")
         return [first, second]
+
+
+def _along(points: np.ndarray, per_segment: int = 8) -> np.ndarray:
+    """Points along a polyline through scene points ``(n, 3)``, ``per_segment`` per segment
+    (so that a label kept clear of them is clear of the line, not only of its dots)."""
+    if len(points) < 2:
+        return np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    s = np.linspace(0.0, 1.0, per_segment, endpoint=False)[:, None, None]
+    inner = points[:-1][None] * (1 - s) + points[1:][None] * s
+    out: np.ndarray = np.vstack([inner.reshape(-1, 3), points[-1:]])
+    return out
+
+
+def _place_best_label(label: Mobject, anchor: np.ndarray, avoid: np.ndarray,
+                      inside: Mobject) -> None:
+    """Beside the best rate's ring if a side is clear of the curve, else in the plot's empty
+    lower-left corner (low rates never reach the target in few steps)."""
+    place_label_clear(label, anchor, avoid, inside=inside, buff=0.1)
+    if _clearance(label, avoid) >= 0.06:
+        return
+    label.move_to(inside.get_corner(DOWN + LEFT) + np.array([0.12, 0.1, 0.0]),
+                  aligned_edge=DOWN + LEFT)
+
+
+def _clearance(label: Mobject, points: np.ndarray) -> float:
+    """Smallest distance from ``points`` to the label's box."""
+    lo = np.array([label.get_left()[0], label.get_bottom()[1]])
+    hi = np.array([label.get_right()[0], label.get_top()[1]])
+    p = np.asarray(points)[:, :2]
+    d = np.maximum(np.maximum(lo - p, p - hi), 0.0)
+    return float(np.sqrt((d**2).sum(axis=1)).min())
 
 
 def _settled(entry: TunedEntry, stop: int) -> int:

@@ -184,7 +184,7 @@ def test_noise_ball_runs_and_their_numbers(noise: tuple[Any, np.ndarray]) -> Non
     # the decaying run settles: ten times closer than the constant one hovers
     assert scene.hover["decaying"] < scene.hover["constant"] / 10
     said = _said(scene)
-    assert "0.165 from the best fit" in said and "end 0.014 from the fit" in said
+    assert "0.165 from the best fit" in said and "ends 0.014 from the fit" in said
     shown = _shown(scene)
     assert "mean distance 0.165" in shown and "mean distance 0.014" in shown
 
@@ -253,7 +253,8 @@ def test_schedule_claims_hold(sched: tuple[Any, np.ndarray]) -> None:
     assert m_warm < BEST[0] < m_const
     v = scene.values
     assert (v["m_warm"], v["m_const"], v["m_best"]) == ("0.42", "4.19", "2.97")
-    assert "first step lands at m = 0.42, not at 4.19, past the fit's 2.97" in said
+    assert ("first step lands at m = 0.42; at the full rate the first step overshoots the "
+            "fit's 2.97 to 4.19") in said
     # the last epoch: the decaying schedules end four orders of magnitude lower
     assert (v["const"], v["step"], v["cosine"], v["warm"]) == (
         "0.92", "2.1\u00b710\u207b\u2074", "3.9\u00b710\u207b\u2075", "5.4\u00b710\u207b\u2075")
