@@ -8,7 +8,15 @@ import pytest
 from gdanim import TrajectoryError, descend, objectives, optimizers
 from gdanim import schedules as S
 from gdanim.regression import LINE, MSELoss, line_dataset
-from gdanim.tuning import choose, default_grid, tune
+from gdanim.tuning import (
+    RaceTuning,
+    choose,
+    competition_ranks,
+    default_grid,
+    steps_within,
+    tune,
+    tune_race,
+)
 
 SADDLE_RACE = [
     optimizers.sgd(),
@@ -177,3 +185,210 @@ def test_default_grid() -> None:
     np.testing.assert_allclose(np.diff(np.log(g)), np.log(1e5) / 47)
     with pytest.raises(ValueError):
         default_grid(0)
+
+
+# --------------------------------------------------------------------------------------------
+# The criterion "steps to target"
+# --------------------------------------------------------------------------------------------
+
+SADDLE_VIEW = (-1.0, 2.0, -1.0, 1.0)
+
+
+def target_one_at_a_time(
+    f: objectives.Objective, opt: optimizers.Optimizer, start: list[float], steps: int,
+    grid: np.ndarray, target: float, **kw: object
+) -> tuple[int | None, list[int]]:
+    """The rule written out, each rate its own descend run: the first step from which the
+    loss stays <= target to the end of the record (a stopped run is held at its last point);
+    fewest such steps wins, then the lower final loss, then the smaller rate."""
+    best: tuple[int, float, int] | None = None
+    all_steps = []
+    for i, lr in enumerate(grid):
+        run = descend(f, opt.replace(lr=float(lr)), start, steps, **kw)  # type: ignore[arg-type]
+        settle = -1
+        for t in range(steps, -1, -1):
+            if not run.values[t] <= target:
+                break
+            settle = t
+        all_steps.append(settle)
+        if settle < 0:
+            continue
+        key = (settle, float(run.values[-1]), i)
+        if best is None or key < best:
+            best = key
+    return (None if best is None else best[2]), all_steps
+
+
+@pytest.mark.parametrize("opt", SADDLE_RACE, ids=lambda o: o.label)
+def test_target_best_rate_is_the_grids_argmin_one_run_at_a_time_on_the_saddle(
+    opt: optimizers.Optimizer,
+) -> None:
+    f = objectives.get("saddle")
+    result = tune(f, opt, [1e-5, 0.5], 500, bound=SADDLE_VIEW, target=-0.5)
+    index, steps = target_one_at_a_time(f, opt, [1e-5, 0.5], 500, default_grid(), -0.5,
+                                        bound=SADDLE_VIEW)
+    assert result.criterion == "steps to target" and result.threshold == -0.5
+    assert result.best_index == index is not None
+    assert result.steps_to_tol.tolist() == steps
+    assert result.best_steps == steps[index]
+    # the winner got below -0.5 (so x >= 1) while inside the view
+    run = result.runs.points[:, index]
+    t = result.best_steps
+    assert f.value(run[t]) <= -0.5 and abs(run[t, 0]) >= 1.0
+    lo, hi = np.array(SADDLE_VIEW[::2]), np.array(SADDLE_VIEW[1::2])
+    assert np.all((run[: t + 1] >= lo) & (run[: t + 1] <= hi))
+
+
+def test_on_the_saddle_final_loss_rewards_ending_just_inside_the_box() -> None:
+    """Why the saddle needs a target: by final loss with the view as bound, every run that
+    went down the saddle far enough to leave the view is out, and the winner is a slow run
+    still inside; by steps to target the winner reaches f <= -0.5 inside the view, then
+    leaves it, which is allowed."""
+    f = objectives.get("saddle")
+    by_final = tune(f, "sgd", [1e-5, 0.5], 500, bound=SADDLE_VIEW)
+    by_target = tune(f, "sgd", [1e-5, 0.5], 500, bound=SADDLE_VIEW, target=-0.5)
+    i, j = by_final.best_index, by_target.best_index
+    assert i is not None and j is not None and i != j
+    assert not by_final.diverged[i]  # ends inside the box
+    assert by_target.diverged[j]  # reached the target, then left the view
+    # the final-loss winner (lr 0.022) is still at x = 0.51 after 500 steps: it never gets
+    # to f <= -0.5, which the target's winner reaches at step 19
+    assert not by_target.reached[i] and by_target.steps_to_tol[j] == 19
+    assert by_final.final_loss[i] > -0.5
+    # runs that left the view went lower than the final-loss winner but could not win
+    assert by_final.runs.values[:, by_final.diverged].min() < by_final.final_loss[i]
+    # too small rates never get there; the largest rates leave the view first
+    assert not by_target.reached[0] and not by_target.diverged[0]
+    assert by_target.left_first[-1]
+    assert (by_target.reached | by_target.left_first | ~by_target.diverged).all()
+
+
+def test_target_rules_on_given_runs() -> None:
+    never = np.zeros(3, bool)
+    # fewest steps wins, even against a lower final loss
+    values = np.array([[4.0, 4.0, 4.0], [3.0, 0.4, 2.0], [0.1, 0.3, -5.0]])
+    best, threshold, reach = choose(values[-1], never, values, 1e-9, target=0.5)
+    assert (best, threshold, reach.tolist()) == (1, 0.5, [2, 1, 2])
+    # equal steps: the lower final loss wins; equal both: the earlier (smaller) rate
+    values = np.array([[4.0, 4.0, 4.0], [0.4, 0.2, 0.2], [0.3, 0.1, 0.1]])
+    assert choose(values[-1], never, values, 1e-9, target=0.5)[0] == 1
+    values = np.array([[4.0, 4.0, 4.0], [0.4, 0.4, 0.2], [0.3, 0.3, 0.3]])
+    assert choose(values[-1], never, values, 1e-9, target=0.5)[0] == 0
+    # dipping below and coming back does not count from the dip
+    values = np.array([[4.0, 4.0], [0.1, 2.0], [3.0, 0.4], [0.2, 0.3]])
+    _, _, reach = choose(values[-1], np.zeros(2, bool), values, 1e-9, target=0.5)
+    assert reach.tolist() == [3, 2]
+    # a run stopped by the bound (held at its last point) counts; none reaching: no winner
+    values = np.array([[4.0, 4.0], [0.4, 3.0], [0.4, 2.0]])
+    assert choose(values[-1], np.array([True, False]), values, 1e-9, target=0.5)[0] == 0
+    best, threshold, reach = choose(values[-1], never[:2], values, 1e-9, target=-1.0)
+    assert best is None and threshold == -1.0 and (reach == -1).all()
+    with pytest.raises(ValueError, match="finite"):
+        tune(objectives.get("bowl"), "sgd", [1.0, 1.0], 10, target=float("nan"))
+
+
+def test_target_on_the_long_valley_counts_staying_below() -> None:
+    """Momentum swings through f = 1e-3 before it settles: the criterion takes the step from
+    which it stays below, as the one-at-a-time rule does."""
+    f = objectives.get("long_valley")
+    view = (-10.0, 10.0, -5.0, 5.0)
+    opt = optimizers.sgd(momentum=0.9)
+    r = tune(f, opt, [-7.0, 2.0], 100, bound=view, target=1e-3)
+    index, steps = target_one_at_a_time(f, opt, [-7.0, 2.0], 100, default_grid(), 1e-3,
+                                        bound=view)
+    assert r.best_index == index and r.steps_to_tol.tolist() == steps
+    first = np.argmax(r.runs.values <= 1e-3, axis=0)
+    swing = r.reached & (first < r.steps_to_tol)
+    assert swing.any()  # runs that dipped below earlier than they stayed
+
+
+# --------------------------------------------------------------------------------------------
+# A race, tuned
+# --------------------------------------------------------------------------------------------
+
+SADDLE_SPECS = (
+    "sgd:lr=0.05",
+    "momentum:lr=0.05,momentum=0.9",
+    "nesterov:lr=0.01,momentum=0.9",
+    "adagrad:lr=0.05",
+    "rmsprop:lr=0.05,alpha=0.9",
+    "adam:lr=0.05,betas=0.9/0.99",
+)
+
+
+def test_tune_race_on_the_saddle() -> None:
+    f = objectives.get("saddle")
+    race = tune_race(f, SADDLE_SPECS, [1e-5, 0.5], 500, bound=SADDLE_VIEW, target=-0.5)
+    assert race.criterion == "steps to target"
+    names = [e.name for e in race.entries]
+    assert names == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+    for e, spec in zip(race.entries, SADDLE_SPECS, strict=True):
+        opt = optimizers.from_spec(spec)
+        assert e.given == opt
+        alone = tune(f, opt, [1e-5, 0.5], 500, bound=SADDLE_VIEW, target=-0.5)
+        assert e.tuned_lr == alone.best_lr and e.tuned_steps == alone.best_steps
+        given = descend(f, opt, [1e-5, 0.5], 500, bound=SADDLE_VIEW)
+        np.testing.assert_array_equal(e.given_run.points, given.points)
+        assert e.given_steps == int(steps_within(given.values, -0.5))
+        assert e.tuned_run is not None
+        np.testing.assert_array_equal(e.tuned_run.values,
+                                      alone.runs.values[:, alone.best_index])
+        # the tuned spec builds the tuned optimizer (every other hyperparameter kept)
+        assert optimizers.from_spec(e.spec) == opt.replace(lr=alone.best_lr)
+    steps = {e.name: (e.given_steps, e.tuned_steps) for e in race.entries}
+    assert steps == {"SGD": (236, 19), "Momentum": (66, 11), "Nesterov": (181, 14),
+                     "AdaGrad": (57, 2), "RMSprop": (8, 2), "Adam": (21, 2)}
+    assert race.order("given") == ("RMSprop", "Adam", "AdaGrad", "Momentum", "Nesterov", "SGD")
+    assert race.ranks("tuned") == (6, 4, 5, 1, 1, 1)
+    assert race.ties("tuned") == (("AdaGrad", "RMSprop", "Adam"),)
+    assert race.ties("given") == ()
+    assert race.overtakes() == ()
+
+
+def test_tune_race_ranks_and_overtakes_on_the_valley() -> None:
+    f = objectives.get("long_valley")
+    specs = ["sgd:lr=0.95", "adagrad:lr=1.5", "rmsprop:lr=0.05,alpha=0.9",
+             "momentum:lr=0.1,momentum=0.9", "adam:lr=0.3,betas=0.9/0.99"]
+    race = tune_race(f, specs, [-7.0, 2.0], 100, bound=(-10, 10, -5, 5), target=1e-3)
+    keys = {e.name: (e.key("given"), e.key("tuned")) for e in race.entries}
+    assert keys["RMSprop"][0] is None  # never below 1e-3 at lr 0.05
+    assert race.ranks("given") == competition_ranks([e.key("given") for e in race.entries])
+    assert race.ranks("given")[2] == 5  # RMSprop last
+    given, tuned = race.ranks("given"), race.ranks("tuned")
+    for a, b in race.overtakes():
+        i, j = names_index(race, a), names_index(race, b)
+        assert given[i] > given[j] and tuned[i] < tuned[j]
+    assert ("Momentum", "Adam") in race.overtakes()
+
+
+def names_index(race: RaceTuning, name: str) -> int:
+    return [e.name for e in race.entries].index(name)
+
+
+def test_tune_race_by_final_loss_and_with_a_schedule() -> None:
+    f = objectives.get("long_valley")
+    race = tune_race(f, ["sgd:lr=0.5 @ cosine", optimizers.adam(lr=0.3)], [-7.0, 2.0], 50,
+                     grid=[0.01, 0.1, 0.5, 0.9])
+    assert race.criterion == "final loss" and race.target is None
+    sgd, adam = race.entries
+    assert sgd.schedule == S.CosineAnnealingLR(T_max=50)
+    assert sgd.spec == f"sgd:lr={sgd.tuned_lr:g} @ cosine:T_max=50"
+    opt, sched = optimizers.from_spec_with_schedule(sgd.spec)
+    assert opt == sgd.tuned and sched == sgd.schedule
+    np.testing.assert_array_equal(sgd.given_run.lrs, S.CosineAnnealingLR(T_max=50).rates(0.5, 50))
+    assert adam.schedule is None and adam.spec == adam.tuned.spec
+    # by final loss the race ranks the final losses of runs that did not diverge
+    finals = [e.tuned_final for e in race.entries]
+    assert race.ranks("tuned") == competition_ranks(finals)
+
+
+def test_a_schedule_that_sets_the_rate_cannot_be_tuned() -> None:
+    with pytest.raises(ValueError, match="sets the rate itself"):
+        tune(objectives.get("bowl"), "sgd", [1.0, 1.0], 20,
+             schedule=S.OneCycleLR(max_lr=0.1, total_steps=20))
+
+
+def test_competition_ranks() -> None:
+    assert competition_ranks([]) == ()
+    assert competition_ranks([None, None]) == (1, 1)
+    assert competition_ranks([2.0, 2.0, 1.0]) == (2, 2, 1)
