@@ -7,7 +7,6 @@ import builtins
 import pickle
 import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -951,26 +950,6 @@ def test_integer_powers_are_fast_and_exact() -> None:
     point = np.array([1.3, 0.7])
     exact = objective.expr.subs(dict(zip(objective.variables, [1.3, 0.7], strict=True)))
     assert float(objective.value(point)) == pytest.approx(float(exact), rel=1e-14)
-
-
-def test_speed_of_grid_and_batched_gradients() -> None:
-    rosenbrock = get("rosenbrock")
-    grid = np.random.default_rng(0).normal(size=(1000, 1000, 2))
-    batch = np.random.default_rng(1).normal(size=(10_000, 2))
-    rosenbrock.value(grid[:1]), rosenbrock.grad(batch[:1])  # compile outside the timing
-
-    def best_of(runs: int, task: Callable[[], object]) -> float:
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            task()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    # Generous bounds (typical: ~0.03 s and ~0.1 s). The second is the gradient's share of the
-    # 10,000 runs x 1,000 steps benchmark, whose whole budget is 1 s.
-    assert best_of(3, lambda: (rosenbrock.value(grid), rosenbrock.grad(grid))) < 1.0
-    assert best_of(3, lambda: [rosenbrock.grad(batch) for _ in range(1000)]) < 1.0
 
 
 def test_module_does_not_import_manim() -> None:
