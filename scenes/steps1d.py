@@ -421,8 +421,8 @@ class GradientSteps1D(GDScene):
         said_until = say(self, intro)
         if previous is None:
             self.play(Write(heading), run_time=1.0)
-            self.play(Create(axes), run_time=0.8)
-            self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.2)
+            self.play(Create(axes), run_time=0.6)
+            self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.0)
         else:
             # morph copies, so that the previous run's mobjects keep their own geometry
             olds = [previous[k] for k in ("heading", "axes", "curve", "panel")]
@@ -435,9 +435,9 @@ class GradientSteps1D(GDScene):
                     ReplacementTransform(c, n)
                     for c, n in zip(copies, (heading, axes, curve, panel), strict=True)
                 ),
-                run_time=1.0,
+                run_time=0.7,
             )
-        self.play(FadeIn(start_marker, scale=0.4), run_time=0.4)
+        self.play(FadeIn(start_marker, scale=0.4), run_time=0.3)
 
         for t, arrow in enumerate(arrows):
             anims: list[Any] = [
