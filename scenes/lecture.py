@@ -138,7 +138,7 @@ class UpdateRule(GDScene):
             (5, SKY, "the slope: it points uphill",
              "The slope dL/dw points uphill."),
             (3, VERMILLION, "minus: the step points downhill",
-             "The minus sign turns the step around, to point downhill."),
+             "The minus sign turns the step around, so that it points downhill."),
             (4, YELLOW, "the learning rate: how far to step",
              "The learning rate η sets how far each step goes."),
         )
