@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from manim import config
+
 from gdanim.speech import READING_RATE
 
 __all__ = ["PAUSE", "READING_RATE", "reading_time", "say", "wait_until"]
@@ -53,7 +55,12 @@ def say(scene: Any, text: str, at_least: float = 0.0) -> float:
 
 
 def wait_until(scene: Any, end: float, minimum: float = 0.0) -> None:
-    """Hold the frame until scene time ``end`` (and for at least ``minimum`` seconds)."""
+    """Hold the frame until scene time ``end`` (and for at least ``minimum`` seconds).
+
+    The scene clock moves in whole frames (a wait is rounded to the nearest frame), so the hold
+    is rounded up to a whole number of frames: the clock never stops short of ``end``.
+    """
     rest = max(end - float(scene.time), minimum)
-    if rest > 1e-3:
-        scene.wait(rest)
+    frames = math.ceil(rest * config.frame_rate - 1e-6)
+    if frames > 0:
+        scene.wait(frames / config.frame_rate)

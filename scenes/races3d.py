@@ -250,7 +250,7 @@ class SurfaceRaceA(CustomRace3D):
     """
 
     race_seconds = 10.0
-    outro_seconds = 2.0
+    outro_seconds = 2.5
 
     def params(self) -> dict[str, Any]:
         self.said = race_a_captions()

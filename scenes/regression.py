@@ -881,9 +881,9 @@ class StochasticVsBatch(GDScene):
             f"{int(single.grad_evals[-1]):,} one at a time.",
         )
         self.play(tracker.animate.set_value(10.0), run_time=2.5, rate_func=linear)
-        self.play(tracker.animate.set_value(float(full.steps)), run_time=3.0, rate_func=linear)
+        self.play(tracker.animate.set_value(float(full.steps)), run_time=2.5, rate_func=linear)
         last = max(r.steps for r in runs.values())
-        self.play(tracker.animate.set_value(float(last)), run_time=3.5, rate_func=linear)
+        self.play(tracker.animate.set_value(float(last)), run_time=3.0, rate_func=linear)
         wait_until(self, end)
         table.clear_updaters()
         update_counters(table)
@@ -895,8 +895,8 @@ class StochasticVsBatch(GDScene):
         self.note = note
         end = say(
             self,
-            "One sample: cheap, noisy, serial. Full batch: smooth, costly. Mini-batches trade "
-            "between the two.",
+            "One sample: cheap and noisy. Full batch: smooth and costly. Mini-batches sit "
+            "between.",
         )
         self.play(FadeOut(Group(over, over_map, over_paths, zoom_rect, start_dot)), run_time=0.6)
         self.play(FadeIn(note, lag_ratio=0.15), run_time=1.5)

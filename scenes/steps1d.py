@@ -421,8 +421,8 @@ class GradientSteps1D(GDScene):
         said_until = say(self, intro)
         if previous is None:
             self.play(Write(heading), run_time=1.0)
-            self.play(Create(axes), run_time=0.8)
-            self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.2)
+            self.play(Create(axes), run_time=0.6)
+            self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.0)
         else:
             # morph copies, so that the previous run's mobjects keep their own geometry
             olds = [previous[k] for k in ("heading", "axes", "curve", "panel")]
@@ -435,9 +435,9 @@ class GradientSteps1D(GDScene):
                     ReplacementTransform(c, n)
                     for c, n in zip(copies, (heading, axes, curve, panel), strict=True)
                 ),
-                run_time=1.0,
+                run_time=0.7,
             )
-        self.play(FadeIn(start_marker, scale=0.4), run_time=0.4)
+        self.play(FadeIn(start_marker, scale=0.4), run_time=0.3)
 
         for t, arrow in enumerate(arrows):
             anims: list[Any] = [
@@ -544,7 +544,7 @@ class LearningRateRegimes(GDScene):
     #: to watch a few growing jumps before the run leaves it).
     VIEW = (-5.0, 5.0)
     DIVERGING_VIEW = (-10.0, 10.0)
-    STEP_TIME = 0.4
+    STEP_TIME = 4 / 15
     PANEL_SIZE = (2.7, 2.3)
 
     def construct(self) -> None:
@@ -606,8 +606,8 @@ class LearningRateRegimes(GDScene):
         wait_until(self, end)
         end = say(
             self,
-            f"L = f''(x) = {fmt(L, 1)}. Below the critical rate 2/L = {fmt(eta_c, DIGITS)} the "
-            "steps shrink; above it each jump is longer than the last.",
+            f"L = f'' = {fmt(L, 1)}: below the critical rate 2/L = {fmt(eta_c, DIGITS)} steps "
+            "shrink, above it each jump grows.",
         )
         self.play(Create(eta_line), FadeIn(eta_marks), run_time=1.0)
         self.play(FadeIn(critical), run_time=0.8)

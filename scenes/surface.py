@@ -259,7 +259,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
     zoom = 0.86
     orbit_rate = 0.03  # rad per second
     #: Seconds the descent takes to play.
-    DESCENT_TIME = 7.5
+    DESCENT_TIME = 6.6
 
     # -- building blocks ------------------------------------------------------------------------
 

@@ -285,7 +285,7 @@ class TangentSlope(GDScene):
             last = i == len(spots) - 1
             if last:
                 end = say(self, "Gradient descent follows this arrow, one step at a time.")
-            run = max(1.0, 0.3 * abs(stop - x.get_value()))
+            run = max(0.8, 0.22 * abs(stop - x.get_value()))
             self.play(x.animate.set_value(stop), run_time=run, rate_func=smooth)
             # the kind of flat spot, from the sign of the curvature f''(x)
             bend = analysis.curvature(obj, [stop])

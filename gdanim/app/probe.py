@@ -95,10 +95,13 @@ class StreamInfo:
 
 def _info(stream: Any) -> StreamInfo:
     cc = stream.codec_context
-    kind, codec = str(stream.type), str(cc.name)
-    profile = None if cc.profile is None else str(cc.profile)
+    kind = str(stream.type)
     length = None if stream.duration is None or stream.time_base is None else \
         float(stream.duration * stream.time_base)
+    if cc is None:  # a data stream (an MP4's chapter track): no decoder, no codec
+        return StreamInfo(kind, "", None, length)
+    codec = str(cc.name)
+    profile = None if cc.profile is None else str(cc.profile)
     if kind == "video":
         rate = stream.average_rate
         return StreamInfo(
