@@ -69,4 +69,7 @@ class CustomRace(MapScene):
 
     def race_caption(self, p: PathParams) -> str:
         names = ", ".join(r.label for r in self.runs)
+        tuning = p.tuning if isinstance(p, RaceParams) else ""
+        if tuning:
+            return f"{tuning}: {names}."
         return f"They start together: {names}."

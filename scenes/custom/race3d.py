@@ -384,7 +384,9 @@ class CustomRace3D(SurfaceDescent3D):
         self.add(*self.paths, *overlays_floor, *dots, *self.stop_marks)
         if not p.captions:
             names = ", ".join(r.label for r in self.runs)
-            self.caption(f"{names}: {steps} steps from the same start.", run_time)
+            tuning = p.tuning if isinstance(p, RaceParams) else ""
+            self.caption(f"{tuning}: {names}." if tuning
+                         else f"{names}: {steps} steps from the same start.", run_time)
         self.play(tracker.animate.set_value(steps), run_time=run_time, rate_func=warp(steps))
         ok = [r for r in self.runs if r.stopped_at is None]
         if ok and not p.captions:

@@ -122,10 +122,23 @@ def descend_cmd(function: str, start: str, lrs: tuple[float, ...], steps: int,
                    "@ and a learning-rate schedule (torch.optim.lr_scheduler's); repeat for up "
                    f"to {cfg.MAX_OPTIMIZERS}. Example: --optimizer sgd:lr=0.05,momentum=0.9 "
                    "--optimizer \"adam:lr=0.1,betas=0.9/0.99 @ cosine:T_max=100\"")
+@click.option("--schedule", metavar="SPEC", default=None,
+              help="A learning-rate schedule for every optimizer that names none after @, "
+                   "with torch.optim.lr_scheduler's names and keywords. Examples: "
+                   "--schedule cosine:T_max=200, --schedule \"linear:start_factor=0.1,"
+                   "total_iters=20 until 20 then cosine\"")
+@click.option("--tune", is_flag=True, default=False,
+              help="Race every optimizer at its tuned rate: the best of 48 rates from 0.0001 "
+                   "to 10, each run for --steps inside the view, by final loss (or by "
+                   "--tune-target). A rate in a spec is then ignored.")
+@click.option("--tune-target", type=float, default=None, metavar="LOSS",
+              help="With --tune: pick each rate by the fewest steps to reach f <= LOSS and "
+                   "stay there (for a function without a lowest point, such as a saddle).")
 @view_option
 @three_d_option
 @common("media/custom/race_<function>_<quality>.<format>")
 def race_cmd(function: str, start: str, steps: int, optimizers: tuple[str, ...],
+             schedule: str | None, tune: bool, tune_target: float | None,
              view: str | None, three_d: bool, quality: str | None, fmt: str | None,
              output: Path | None, publish: bool | None, poster: bool | None,
              sections: bool | None, title: str | None, quiet: bool) -> None:
@@ -140,11 +153,16 @@ def race_cmd(function: str, start: str, steps: int, optimizers: tuple[str, ...],
           --optimizer sgd:lr=0.95 --optimizer adam:lr=0.3,betas=0.9/0.99 -q l -o valley.mp4
       gdanim race -f rosenbrock --start -1.5,2.5 --steps 500 --optimizer adam:lr=0.05 \\
           --optimizer momentum:lr=0.0005 --3d --publish
+      gdanim race -f long_valley --start -7,2 --steps 100 --tune \\
+          --optimizer sgd --optimizer momentum --optimizer adam -q l
+      gdanim race -f bowl --start 2,2 --steps 200 --optimizer sgd:lr=0.3 \\
+          --optimizer adam:lr=0.3 --schedule cosine -q l
     """
     spec = cfg.SceneSpec(
         kind="race", function=function, start=_numbers(start, "--start", "-7,2") or (),
         steps=steps, optimizers=tuple(optimizers),
         view=_numbers(view, "--view", "-10,10,-5,5"), title=title, three_d=three_d,
+        schedule=schedule, tune=tune, tune_target=tune_target,
     )
     _run_custom(spec, Outputs(quality, fmt, output, publish, poster, sections), quiet)
 
@@ -159,7 +177,8 @@ def video_cmd(file: Path, quality: str | None, fmt: str | None, output: Path | N
     """Render a sequence of scenes described in a TOML file.
 
     Each [[scene]] table is a descent (type = "descend", with lr) or a race (type = "race", with
-    optimizers), with function, start, steps and optionally view, title, captions and 3d. An
+    optimizers), with function, start, steps and optionally view, title, captions and 3d (a
+    race also schedule, tune and tune_target, as --schedule, --tune and --tune-target). An
     [output] table may set file, quality, format, publish, poster and sections; options given
     here win. --title (or title = "..." at the top of the file) adds a title card. See
     examples/valley_race.toml.

@@ -40,11 +40,12 @@ from gdanim.app.config.limits import (
     parse_numbers,
 )
 from gdanim.app.config.paths import check_output_path, format_for
-from gdanim.app.config.scene import ScenePlan, SceneSpec
+from gdanim.app.config.scene import TUNE_GRID_SIZE, ScenePlan, SceneSpec
 from gdanim.app.config.video import OutputSettings, VideoSpec
 from gdanim.app.config.view import default_view
 
 __all__ = [
+    "TUNE_GRID_SIZE",
     "FORMATS",
     "MAX_CAPTION",
     "MAX_CAPTIONS",

@@ -102,6 +102,9 @@ CLI_NAMES = {
     "title": "--title",
     "captions": "captions",
     "3d": "--3d",
+    "schedule": "--schedule",
+    "tune": "--tune",
+    "tune_target": "--tune-target",
 }
 
 

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from gdanim import objectives, optimizers
+from gdanim import objectives, optimizers, schedules, tuning
 from gdanim.app.config.limits import (
     CLI_NAMES,
     MAX_CAPTION,
@@ -71,7 +71,7 @@ from scenes import catalog
 from scenes.catalog import SceneInfo
 from scenes.params import DescentParams, OptimizerParams, RaceParams
 
-__all__ = ["SCENE_KEYS", "ScenePlan", "SceneSpec"]
+__all__ = ["SCENE_KEYS", "TUNE_GRID_SIZE", "ScenePlan", "SceneSpec"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,9 @@ class ScenePlan:
         The view box: ``(xmin, xmax)`` or ``(xmin, xmax, ymin, ymax)``, given or computed.
     scene
         The scene from :data:`scenes.catalog.CUSTOM` that renders it.
+    tuning
+        How the rates were chosen when they were tuned (said as the race starts); empty
+        when they are as given.
     """
 
     spec: SceneSpec
@@ -100,6 +103,7 @@ class ScenePlan:
     schedules: tuple[Schedule | None, ...]
     view: tuple[float, ...]
     scene: SceneInfo
+    tuning: str = ""
 
     def scene_params(self) -> DescentParams | RaceParams:
         """The typed parameters the scene process reads (see :mod:`scenes.params`).
@@ -120,7 +124,8 @@ class ScenePlan:
             return DescentParams(**common, lrs=tuple(float(v) for v in s.lrs))
         return RaceParams(**common, optimizers=tuple(
             OptimizerParams.of(o, sched)
-            for o, sched in zip(self.optimizers, self.schedules, strict=True)))
+            for o, sched in zip(self.optimizers, self.schedules, strict=True)),
+            tuning=self.tuning)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,16 @@ class SceneSpec:
         Subtitles shown one after the other over the scene.
     three_d
         Draw a 2D function as a surface in 3D.
+    schedule
+        A learning-rate schedule (``cosine:T_max=200``) for every optimizer of a race that
+        does not name its own after ``@``.
+    tune
+        Race every optimizer at its tuned rate: the best of :data:`TUNE_GRID_SIZE` rates from
+        1e-4 to 10, run from the same start for the same steps inside the view
+        (:func:`gdanim.tuning.tune`), by final loss, or by steps to ``tune_target``.
+    tune_target
+        With ``tune``: pick each rate by the fewest steps to reach this loss and stay there,
+        for functions without a lowest point (a saddle).
     """
 
     kind: Kind
@@ -162,6 +177,9 @@ class SceneSpec:
     title: str | None = None
     captions: tuple[str, ...] = ()
     three_d: bool = False
+    schedule: str | None = None
+    tune: bool = False
+    tune_target: float | None = None
 
     # -- checking -------------------------------------------------------------------------------
 
@@ -237,6 +255,11 @@ class SceneSpec:
             if len(self.lrs) > MAX_LRS:
                 raise fail("lr", f"{len(self.lrs)} learning rates given; at most {MAX_LRS} "
                                  "fit in one scene")
+            for key, present in (("schedule", self.schedule is not None), ("tune", self.tune),
+                               ("tune_target", self.tune_target is not None)):
+                if present:
+                    raise fail(key, "is for races; a descend scene runs plain gradient "
+                                    "descent at the learning rates given")
             for lr in self.lrs:
                 opts.append(optimizers.sgd(lr=check_rate(lr, name("lr"))))
                 scheds.append(None)
@@ -250,10 +273,20 @@ class SceneSpec:
             if len(self.optimizers) > MAX_OPTIMIZERS:
                 raise fail("optimizers", f"{len(self.optimizers)} optimizers given; at most "
                                          f"{MAX_OPTIMIZERS} fit in one race")
+            if self.schedule is not None:
+                _check_schedule(self.schedule, int(steps), name("schedule"))
+            if self.tune_target is not None:
+                if not self.tune:
+                    raise fail("tune_target", "needs tune (the target picks the tuned rates)")
+                if not math.isfinite(self.tune_target):
+                    raise fail("tune_target", f"{shown(self.tune_target)} is not allowed; give "
+                                              "a finite loss, e.g. -0.5")
             for text in self.optimizers:
                 if not isinstance(text, str):
                     raise fail("optimizers", f"{text!r} is not an optimizer spec; write e.g. "
                                              "sgd:lr=0.1")
+                if self.schedule is not None and "@" not in text:
+                    text = f"{text} @ {self.schedule}"
                 try:
                     opt, schedule = optimizers.from_spec_with_schedule(text, steps=int(steps))
                 except OptimizerSpecError as exc:
@@ -278,11 +311,19 @@ class SceneSpec:
         for text in self.captions:
             check_text(text, name("captions"), MAX_CAPTION)
 
-        # view
+        # view (with tune: the box the rates are tuned in, before the runs are known)
         if self.view is not None:
             view = check_view(self.view, f, start, name("view"), style)
+        elif self.tune:
+            view = limit_view(default_view(f, start, [], int(steps)), start)
         else:
             view = limit_view(default_view(f, start, opts, int(steps), scheds), start)
+
+        # tuned rates
+        tuning = ""
+        if self.tune:
+            opts, tuning = _tuned(f, start, int(steps), opts, scheds, view, self.tune_target,
+                                  name("tune"))
 
         kind = DescentParams if self.kind == "descend" else RaceParams
         return ScenePlan(
@@ -292,6 +333,7 @@ class SceneSpec:
             schedules=tuple(scheds),
             view=view,
             scene=catalog.custom_scene(kind, dim=f.dim, three_d=self.three_d),
+            tuning=tuning,
         )
 
     # -- TOML ----------------------------------------------------------------------------------
@@ -313,6 +355,12 @@ class SceneSpec:
             out["captions"] = list(self.captions)
         if self.three_d:
             out["3d"] = True
+        if self.schedule is not None:
+            out["schedule"] = self.schedule
+        if self.tune:
+            out["tune"] = True
+        if self.tune_target is not None:
+            out["tune_target"] = self.tune_target
         return out
 
     @classmethod
@@ -365,13 +413,28 @@ class SceneSpec:
         three_d = table.get("3d", False)
         if not isinstance(three_d, bool):
             raise ConfigError(f"{where}3d: must be true or false")
+        schedule = table.get("schedule")
+        if schedule is not None and not isinstance(schedule, str):
+            raise ConfigError(f"{where}schedule: must be text, e.g. \"cosine:T_max=200\"")
+        tune = table.get("tune", False)
+        if not isinstance(tune, bool):
+            raise ConfigError(f"{where}tune: must be true or false")
+        target: float | None = None
+        if "tune_target" in table:
+            raw_target = table["tune_target"]
+            if isinstance(raw_target, bool) or not isinstance(raw_target, int | float):
+                raise ConfigError(f"{where}tune_target: must be one number, e.g. -0.5")
+            target = table_numbers(raw_target, f"{where}tune_target", "-0.5")[0]
         return cls(kind=kind, function=function, start=start, steps=steps, lrs=lrs,
                    optimizers=opts, view=view, title=title, captions=tuple(captions),
-                   three_d=three_d)
+                   three_d=three_d, schedule=schedule, tune=tune, tune_target=target)
 
 
 SCENE_KEYS = ("type", "function", "start", "steps", "lr", "optimizers", "view", "title",
-               "captions", "3d")
+              "captions", "3d", "schedule", "tune", "tune_target")
+
+#: How many rates :func:`gdanim.tuning.tune` tries for ``tune`` (1e-4 to 10, log-spaced).
+TUNE_GRID_SIZE = 48
 _SCENE_KEY_HELP = {
     "function": "give a catalog name or a formula, e.g. function = \"x**2/20 + y**2\"",
     "start": "give the start point, e.g. start = [-7, 2] (or start = 4 in 1D)",
@@ -379,6 +442,45 @@ _SCENE_KEY_HELP = {
     "lr": "a descend scene needs learning rates, e.g. lr = [0.1, 0.5]",
     "optimizers": "a race needs optimizers, e.g. optimizers = [\"sgd:lr=0.1\", \"adam:lr=0.1\"]",
 }
+
+
+def _check_schedule(text: str, steps: int, name: str) -> None:
+    """Parse a schedule spec alone, so a bad one is named by its own field."""
+    try:
+        schedules.from_spec(text, steps=steps)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _tuned(
+    f: Objective,
+    start: np.ndarray,
+    steps: int,
+    opts: list[Optimizer],
+    scheds: list[Schedule | None],
+    view: tuple[float, ...],
+    target: float | None,
+    name: str,
+) -> tuple[list[Optimizer], str]:
+    """Every optimizer at its tuned rate, and the sentence that says how they were tuned."""
+    grid = tuning.default_grid(TUNE_GRID_SIZE)
+    out = []
+    for opt, sched in zip(opts, scheds, strict=True):
+        result = tuning.tune(f, opt, start, steps, grid, schedule=sched, bound=view,
+                             target=target)
+        best = result.best_optimizer
+        if best is None:
+            goal = (f"reached f ≤ {num_text(target)} and stayed there" if target is not None
+                    else "stayed finite inside the view")
+            raise ConfigError(f"{name}: at no rate from {num_text(float(grid[0]))} to "
+                              f"{num_text(float(grid[-1]))} {goal} with {opt.display_name} in "
+                              f"{steps} steps; give the rates yourself, a view or a "
+                              "tune_target")
+        out.append(best)
+    by = ("final loss inside the view" if target is None
+          else f"fewest steps to f ≤ {num_text(target)}")
+    return out, (f"Each at its best of {grid.size} rates from {num_text(float(grid[0]))} to "
+                 f"{num_text(float(grid[-1]))}, by {by}")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_\- ]*")
