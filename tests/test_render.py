@@ -66,6 +66,17 @@ def test_merge_srt_shifts_and_renumbers(tmp_path: Path) -> None:
     assert "3\n00:01:02,500 --> 00:01:03,500\nWorld\n" in text
 
 
+def test_merged_captions_never_outlast_their_clip(tmp_path: Path) -> None:
+    a = tmp_path / "a.srt"
+    a.write_text("1\n00:00:01,000 --> 00:00:05,300\nLast words of the clip\n\n"
+                 "2\n00:00:05,100 --> 00:00:06,000\nAfter the clip's end\n", encoding="utf-8")
+    b = tmp_path / "b.srt"
+    b.write_text("1\n00:00:00,000 --> 00:00:02,000\nNext clip\n", encoding="utf-8")
+    text = rd.merge_srt([(a, 0.0), (b, 5.0)], tmp_path / "all.srt").read_text(encoding="utf-8")
+    assert text == ("1\n00:00:01,000 --> 00:00:05,000\nLast words of the clip\n\n"
+                    "2\n00:00:05,000 --> 00:00:07,000\nNext clip\n\n")
+
+
 def test_unknown_quality_rejected(tmp_path: Path) -> None:
     job = rd.RenderJob(file=tmp_path / "x.py", scene="X")
     with pytest.raises(rd.RenderError, match="quality"):

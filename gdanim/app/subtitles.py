@@ -20,6 +20,7 @@ Hello
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +71,18 @@ def compose_srt(cues: Iterable[Cue]) -> str:
 
 def merged_srt(parts: Sequence[tuple[Path | None, float]]) -> str:
     """The ``.srt`` files of ``parts`` (``None`` for a clip without subtitles), each shifted by
-    its offset in seconds, as one file's text ordered by start time."""
+    its offset in seconds, as one file's text ordered by start time.
+
+    When the clips follow each other (ascending offsets), a cue ends at the latest where the
+    next clip begins: a caption never outlasts its clip.
+    """
     cues: list[Cue] = []
-    for path, offset in parts:
+    for i, (path, offset) in enumerate(parts):
         if path is None:
             continue
-        cues += [Cue(c.start + offset, c.end + offset, c.text) for c in read_srt_file(path)]
+        nxt = parts[i + 1][1] if i + 1 < len(parts) else math.inf
+        limit = nxt if nxt > offset else math.inf
+        cues += [Cue(c.start + offset, min(c.end + offset, limit), c.text)
+                 for c in read_srt_file(path) if c.start + offset < limit]
     cues.sort(key=lambda c: c.start)
     return compose_srt(cues)

@@ -52,6 +52,7 @@ from scenes.custom.common import (
 )
 from scenes.fastsurface import FastSurface, lift_onto
 from scenes.mobjects import FastNumber, make_head
+from scenes.pacing import wait_until
 from scenes.params import DescentParams, OptimizerParams, RaceParams
 from scenes.style import (
     AXIS_COLOR,
@@ -362,6 +363,7 @@ class CustomRace3D(SurfaceDescent3D):
         run_time = race_time(steps) if self.race_seconds is None else self.race_seconds
         intro, outro = 4.2, self.outro_seconds
         total = intro + run_time + (outro if self.captions_over_outro else 0.0)
+        captions_end = float(self.time) + total
         if not user_captions(self, p.captions, total):
             hole = (" There is no surface where f is undefined (the grey floor)."
                     if not surface.defined.all() else "")
@@ -395,4 +397,8 @@ class CustomRace3D(SurfaceDescent3D):
                          f"f = {fmt(float(best.values[-1]), 4)}.", outro)
         self.after_race(outro)
         self.stop_ambient_camera_rotation()  # type: ignore[no-untyped-call]
+        if p.captions:
+            # the intro's animations take a little less than ``intro``: hold the last frame
+            # until the last of the given captions has had its time
+            wait_until(self, captions_end)
 
