@@ -67,6 +67,24 @@ def render_scene(tmp_path: Path) -> Callable[..., tuple[Scene, np.ndarray]]:
     return run
 
 
+_RENDERED: dict[type[Scene], tuple[Any, np.ndarray]] = {}
+
+
+@pytest.fixture
+def rendered(
+    render_scene: Callable[..., tuple[Scene, np.ndarray]],
+) -> Callable[[type[Scene]], tuple[Any, np.ndarray]]:
+    """Each scene rendered once per test session (animations skipped), shared by every test
+    that asks for it: ``scene, frame = rendered(SceneClass)``."""
+
+    def get(cls: type[Scene]) -> tuple[Any, np.ndarray]:
+        if cls not in _RENDERED:
+            _RENDERED[cls] = render_scene(cls)
+        return _RENDERED[cls]
+
+    return get
+
+
 def assert_golden(name: str, frame: np.ndarray) -> None:
     """Compare ``frame`` (H x W x 3 uint8) with ``golden/<name>.png``."""
     path = GOLDEN_DIR / f"{name}.png"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from manim import Mobject, Scene, VMobject, config
+from manim import Mobject, Scene
 
 from gdanim import analysis, descend, objectives, optimizers
 from gdanim.regression import (
@@ -30,56 +30,12 @@ from scenes import catalog
 from scenes.conditioning import LineFitConditioning, ValleyConditioning
 from scenes.convexity import Convexity
 from scenes.lecture import UpdateRule
-from scenes.pacing import READING_RATE
 from scenes.style import fmt
+from tests.scenes.checks import assert_captions_readable, assert_inside_frame, captions
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
 Golden = Callable[[str, np.ndarray], None]
 
-_RENDERED: dict[type[Scene], tuple[Any, np.ndarray]] = {}
-
-
-@pytest.fixture
-def rendered(render_scene: Render) -> Callable[[type[Scene]], tuple[Any, np.ndarray]]:
-    """Each scene rendered once per test session (animations skipped)."""
-
-    def get(cls: type[Scene]) -> tuple[Any, np.ndarray]:
-        if cls not in _RENDERED:
-            _RENDERED[cls] = render_scene(cls)
-        return _RENDERED[cls]
-
-    return get
-
-
-def _captions(scene: Scene) -> list[tuple[str, float, float]]:
-    writer: Any = scene.renderer.file_writer
-    return [(str(s.content), s.start.total_seconds(), s.end.total_seconds())
-            for s in writer.subcaptions]
-
-
-def _assert_captions_readable(scene: Scene) -> None:
-    """Every caption is on screen for its length at 15 characters a second; none overlap."""
-    caps = _captions(scene)
-    assert len(caps) >= 3
-    for (text, start, end), nxt in zip(caps, [*caps[1:], None], strict=True):
-        assert end - start >= len(text) / READING_RATE - 1e-6, (text, end - start)
-        if nxt is not None:
-            assert end <= nxt[1] + 1e-6
-    assert caps[-1][2] <= scene.renderer.time + 1e-6
-
-
-def _assert_inside_frame(scene: Scene, pad: float = 0.02) -> None:
-    half_w, half_h = config.frame_width / 2 + pad, config.frame_height / 2 + pad
-    for top in scene.mobjects:
-        for mob in top.family_members_with_points():
-            if not isinstance(mob, VMobject):
-                continue
-            opacities = np.concatenate([mob.get_fill_opacities(), mob.get_stroke_opacities()])
-            if not np.any(opacities > 0):
-                continue
-            lo, hi = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
-            assert -half_w <= lo[0] and hi[0] <= half_w, f"{type(mob).__name__} leaves in x"
-            assert -half_h <= lo[1] and hi[1] <= half_h, f"{type(mob).__name__} leaves in y"
 
 
 def _tex(mob: Mobject) -> str:
@@ -120,7 +76,7 @@ def test_update_rule_says_the_step_points_downhill_not_that_it_goes_down(
     update_rule: tuple[Any, np.ndarray],
 ) -> None:
     scene, _ = update_rule
-    said = " ".join(text for text, _, _ in _captions(scene))
+    said = " ".join(text for text, _, _ in captions(scene))
     assert "so each step goes downhill" not in said
     assert "points downhill" in said
     assert "a small enough step lowers L" in said and "higher than before" in said
@@ -142,7 +98,7 @@ def test_update_rule_numbers_come_from_the_runs(update_rule: tuple[Any, np.ndarr
     shown = " ".join(_tex(m) for line in scene.descent_lines for m in line.get_family())
     for key in ("small", "guess", "large"):
         assert v[key] in shown
-    said = " ".join(text for text, _, _ in _captions(scene))
+    said = " ".join(text for text, _, _ in captions(scene))
     assert f"from {v['L0']} to {v['small']}" in said and f"guess {v['guess']}" in said
     assert f"L = {v['large']}" in said and "\u22124.8" in said
 
@@ -154,12 +110,12 @@ def test_update_rule_arrows_go_down_then_up(update_rule: tuple[Any, np.ndarray])
     assert large.get_end()[1] > large.get_start()[1]  # the large one higher
 
 
-def test_update_rule_frame_and_captions(
+def test_update_rule_frame_andcaptions(
     update_rule: tuple[Any, np.ndarray], golden: Golden
 ) -> None:
     scene, frame = update_rule
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     golden("UpdateRule", frame)
 
 
@@ -201,7 +157,7 @@ def test_convex_starts_share_one_minimum_wavy_ones_three_valleys(
     heights = [fmt(float(wavy.objective.value(np.array([m]))), 2) for m in minima]
     shown = [label.original_text for label in wavy.labels]
     assert shown == [f"f = {h}".replace("-", "\u2212") for h in heights]
-    said = " ".join(text for text, _, _ in _captions(scene))
+    said = " ".join(text for text, _, _ in captions(scene))
     assert "three different valleys" in said and "all six end" in said
     for h in heights:
         assert h.replace("-", "\u2212") in said
@@ -226,10 +182,10 @@ def test_convexity_tangents(convexity: tuple[Any, np.ndarray]) -> None:
     assert a[1] == pytest.approx(level, abs=1e-6) and b[1] == pytest.approx(level, abs=1e-6)
 
 
-def test_convexity_frame_and_captions(convexity: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_convexity_frame_andcaptions(convexity: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = convexity
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     golden("Convexity", frame)
 
 
@@ -275,11 +231,11 @@ def test_valley_factors_are_measured_and_match_the_closed_form(
     assert [_tex(c) for c in quick.row[1]] == ["0.900", "0.905", "43"]
 
 
-def test_valley_frame_and_captions(valley: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_valley_frame_andcaptions(valley: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = valley
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
-    said = " ".join(text for text, _, _ in _captions(scene))
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
+    said = " ".join(text for text, _, _ in captions(scene))
     assert "κ = L/μ = 20.0" in said and "step 77" in said and "step 43" in said
     golden("ValleyConditioning", frame)
 
@@ -337,15 +293,15 @@ def test_line_fit_scaled_reaches_least_squares_in_a_tenth_of_the_steps(
     assert (v["steps"], v["steps_z"], v["kappa_z"], v["lr_z"]) == ("2484", "13", "1.0", "0.343")
     shown = _all_tex(scene)
     assert "2484" in shown and "13" in shown
-    said = " ".join(text for text, _, _ in _captions(scene))
+    said = " ".join(text for text, _, _ in captions(scene))
     assert "in 13 steps instead of 2484" in said
     # the drawn scaled path ends at the least-squares point of the round bowl
     path = scene.paths[1]
     assert math.dist(path.points_scene[-1][:2], path.points_scene[scene.scaled_steps][:2]) < 1e-2
 
 
-def test_line_fit_frame_and_captions(line_fit: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_line_fit_frame_andcaptions(line_fit: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = line_fit
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     golden("LineFitConditioning", frame)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from manim import Scene, VMobject, config
+from manim import Scene
 
 from gdanim import descend, objectives, optimizers
 from gdanim import schedules as S
@@ -32,61 +32,17 @@ from gdanim.regression import (
 from gdanim.tuning import competition_ranks, default_grid, steps_within, tune, tune_race
 from scenes import catalog
 from scenes.noise import GradientNoise
-from scenes.pacing import READING_RATE
 from scenes.race import RACE_C
 from scenes.races3d import RACE_B
 from scenes.schedules import SCHEDULES, LearningRateSchedules, sci_words
 from scenes.tuned import SADDLE, VALLEY, TunedRace, fmt_rate, ranking_words
+from tests.scenes.checks import assert_captions_readable, assert_inside_frame, captions
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
 Golden = Callable[[str, np.ndarray], None]
 
-_RENDERED: dict[type[Scene], tuple[Any, np.ndarray]] = {}
 X, Y = line_dataset()
 BEST = least_squares(LINE, X, Y)
-
-
-@pytest.fixture
-def rendered(render_scene: Render) -> Callable[[type[Scene]], tuple[Any, np.ndarray]]:
-    """Each scene rendered once per test session (animations skipped)."""
-
-    def get(cls: type[Scene]) -> tuple[Any, np.ndarray]:
-        if cls not in _RENDERED:
-            _RENDERED[cls] = render_scene(cls)
-        return _RENDERED[cls]
-
-    return get
-
-
-def _captions(scene: Scene) -> list[tuple[str, float, float]]:
-    writer: Any = scene.renderer.file_writer
-    return [(str(s.content), s.start.total_seconds(), s.end.total_seconds())
-            for s in writer.subcaptions]
-
-
-def _assert_captions_readable(scene: Scene) -> None:
-    """Every caption is on screen for its length at 15 characters a second; none overlap."""
-    caps = _captions(scene)
-    assert len(caps) >= 3
-    for (text, start, end), nxt in zip(caps, [*caps[1:], None], strict=True):
-        assert end - start >= len(text) / READING_RATE - 1e-6, (text, end - start)
-        if nxt is not None:
-            assert end <= nxt[1] + 1e-6
-    assert caps[-1][2] <= scene.renderer.time + 1e-6
-
-
-def _assert_inside_frame(scene: Scene, pad: float = 0.02) -> None:
-    half_w, half_h = config.frame_width / 2 + pad, config.frame_height / 2 + pad
-    for top in scene.mobjects:
-        for mob in top.family_members_with_points():
-            if not isinstance(mob, VMobject):
-                continue
-            opacities = np.concatenate([mob.get_fill_opacities(), mob.get_stroke_opacities()])
-            if not np.any(opacities > 0):
-                continue
-            lo, hi = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
-            assert -half_w <= lo[0] and hi[0] <= half_w, f"{type(mob).__name__} leaves in x"
-            assert -half_h <= lo[1] and hi[1] <= half_h, f"{type(mob).__name__} leaves in y"
 
 
 def _shown(scene: Scene) -> str:
@@ -102,7 +58,7 @@ def _shown(scene: Scene) -> str:
 
 
 def _said(scene: Scene) -> str:
-    return " ".join(text for text, _, _ in _captions(scene))
+    return " ".join(text for text, _, _ in captions(scene))
 
 
 def _durations_ok(scene: Scene) -> None:
@@ -189,10 +145,10 @@ def test_noise_ball_runs_and_their_numbers(noise: tuple[Any, np.ndarray]) -> Non
     assert "mean distance 0.165" in shown and "mean distance 0.014" in shown
 
 
-def test_noise_frame_and_captions(noise: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_noise_frame_andcaptions(noise: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = noise
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     _durations_ok(scene)
     golden("GradientNoise", frame)
 
@@ -264,10 +220,10 @@ def test_schedule_claims_hold(sched: tuple[Any, np.ndarray]) -> None:
         assert row.readout.original_text == f"last epoch: {sci_words(row.last_epoch)}"
 
 
-def test_schedules_frame_and_captions(sched: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_schedules_frame_andcaptions(sched: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = sched
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     _durations_ok(scene)
     golden("LearningRateSchedules", frame)
 
@@ -405,9 +361,9 @@ def test_tuned_paths_are_the_tuned_runs(tuned: tuple[Any, np.ndarray]) -> None:
             assert float(run.values[e.tuned_steps]) <= spec.target
 
 
-def test_tuned_frame_and_captions(tuned: tuple[Any, np.ndarray], golden: Golden) -> None:
+def test_tuned_frame_andcaptions(tuned: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = tuned
-    _assert_inside_frame(scene)
-    _assert_captions_readable(scene)
+    assert_inside_frame(scene)
+    assert_captions_readable(scene)
     _durations_ok(scene)
     golden("TunedRace", frame)
