@@ -51,6 +51,8 @@ from manim import (
 )
 from manim.utils import hashing as _hashing
 
+from gdanim import optimizers
+
 __all__ = [
     "AXIS_COLOR",
     "BACKGROUND",
@@ -145,19 +147,11 @@ END_COLOR = GREEN
 #: A diverged run's mark.
 DIVERGED_COLOR = VERMILLION
 
-#: One fixed colour per optimizer, keyed by ``Optimizer.display_name``. The six optimizers that
-#: race together (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) get the six most distinct
-#: Okabe-Ito hues; the lightened blue, too close to Momentum's sky blue beside it, goes to AdamW.
-OPTIMIZER_COLORS: dict[str, str] = {
-    "SGD": ORANGE,
-    "Momentum": SKY,
-    "Nesterov": GREEN,
-    "AdaGrad": YELLOW,
-    "RMSprop": PURPLE,
-    "Adam": VERMILLION,
-    "AdamW": BLUE_LIGHT,
-    "Adadelta": GREY,
-}
+#: One fixed colour per optimizer, keyed by ``Optimizer.display_name``: the colours of the
+#: optimizers' records (:func:`gdanim.optimizers.colors`). The six optimizers that race
+#: together (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) get the six most distinct
+#: Okabe-Ito hues; the lightened blue, too close to Momentum's sky blue, goes to AdamW.
+OPTIMIZER_COLORS: dict[str, str] = optimizers.colors()
 
 #: One colour per learning-rate regime (the strings of ``gdanim.analysis.Regime``).
 REGIME_COLORS: dict[str, str] = {
@@ -171,18 +165,6 @@ REGIME_COLORS: dict[str, str] = {
 }
 
 # Factory names and common spellings mapped to display names.
-_OPTIMIZER_ALIASES: dict[str, str] = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "adadelta": "Adadelta",
-}
-
-
 def optimizer_color(opt_or_name: Any) -> str:
     """Return the fixed colour of an optimizer.
 
@@ -195,12 +177,12 @@ def optimizer_color(opt_or_name: Any) -> str:
     Returns
     -------
     str
-        A hex colour from :data:`OPTIMIZER_COLORS`.
+        A hex colour, from the optimizer's record (:func:`gdanim.optimizers.color`).
 
     Raises
     ------
     KeyError
-        If the name is not one of the eight optimizers.
+        If the name is no registered optimizer's.
 
     Examples
     --------
@@ -212,12 +194,7 @@ def optimizer_color(opt_or_name: Any) -> str:
     name = getattr(opt_or_name, "display_name", opt_or_name)
     if not isinstance(name, str):
         raise KeyError(f"not an optimizer or optimizer name: {opt_or_name!r}")
-    if name in OPTIMIZER_COLORS:
-        return OPTIMIZER_COLORS[name]
-    key = name.split(":", 1)[0].strip().lower()
-    if key in _OPTIMIZER_ALIASES:
-        return OPTIMIZER_COLORS[_OPTIMIZER_ALIASES[key]]
-    raise KeyError(f"no colour for optimizer {name!r}; known: {', '.join(OPTIMIZER_COLORS)}")
+    return optimizers.color(name)
 
 
 # Sequential cool-to-warm map for heights: deep blue (low) -> sky -> pale sand -> orange ->

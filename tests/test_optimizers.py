@@ -22,7 +22,6 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -46,7 +45,8 @@ from parity_cases import (
 )
 
 from gdanim import descend, objectives, optimizers, palette
-from gdanim.optimizers import OptimizerSpecError, OptState
+from gdanim.optimizers import OptimizerSpecError
+from tests.toy_optimizer import SIGNSGD, registered, signsgd
 
 RTOL = optimizers.TORCH_PARITY_RTOL
 ATOL = 1e-13
@@ -562,49 +562,10 @@ def test_every_factory_documents_its_update_rule() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class _SignKernel:
-    """signSGD: each coordinate moves by the rate against the sign of its gradient."""
-
-    def __init__(self, hp: Any) -> None:
-        self.lr = float(hp["lr"])
-        self.maximize = bool(hp["maximize"])
-
-    def init(self, x: np.ndarray) -> OptState:
-        return OptState(0, MappingProxyType({}))
-
-    def update(self, grad: np.ndarray, state: OptState, x: np.ndarray, lr: Any,
-               momentum: float | None) -> tuple[np.ndarray, OptState]:
-        optimizers.base.no_momentum("signsgd", momentum)
-        g = -grad if self.maximize else grad
-        step = self.lr if lr is None else lr
-        return x - step * np.sign(g), OptState(state.step + 1, state.buffers)
-
-
-def signsgd(lr: float = 0.01, *, maximize: bool = False) -> optimizers.Optimizer:
-    """signSGD (no torch counterpart): the toy optimizer of these tests."""
-    if lr < 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    return optimizers.build("signsgd", lr=lr, maximize=maximize)
-
-
-SIGNSGD = optimizers.OptimizerRecord(
-    name="signsgd",
-    factory=signsgd,
-    params={"lr": optimizers.Param.number(), "maximize": optimizers.Param.flag()},
-    kernel=_SignKernel,
-    rule=lambda hp: [r"g_t &\leftarrow \nabla f(\theta_{t-1})",
-                     r"\theta_t &\leftarrow \theta_{t-1} - \eta\, \operatorname{sign}(g_t)"],
-    variants=(optimizers.Variant("signSGD", palette.WHITE),),
-)
-
-
 @pytest.fixture
 def toy() -> Any:
-    optimizers.register(SIGNSGD)
-    try:
-        yield SIGNSGD
-    finally:
-        optimizers.unregister("signsgd")
+    with registered() as record:
+        yield record
 
 
 def test_a_toy_optimizer_is_one_record(toy: optimizers.OptimizerRecord) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from gdanim.app import config as cfg
+from gdanim.app.cli import main
 from scenes import catalog
 from scenes.custom.common import custom_params
 from scenes.custom.race3d import UNDEFINED_FLOOR
@@ -27,6 +28,7 @@ from scenes.params import (
     SceneParams,
     TitleParams,
 )
+from tests.toy_optimizer import registered
 
 Render = Callable[..., tuple[Any, np.ndarray]]
 
@@ -229,3 +231,26 @@ def test_fast_surface_leaves_out_faces_with_an_undefined_corner() -> None:
     assert np.all(surface.uv[surface.faces][..., 0] >= 0)
     assert np.all(np.isfinite(surface.points))
     assert np.all(np.isfinite(surface.get_center()))
+
+
+def test_a_toy_optimizer_record_reaches_the_command_line_and_the_race_legend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, render_scene: Render,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with registered():
+        # the command line checks its keywords from the record, in one line with exit 2
+        monkeypatch.chdir(tmp_path)
+        code = main(["race", "-f", "bowl", "--start", "2,2", "--steps", "20",
+                     "--optimizer", "signsgd:momentum=0.9", "-q", "l"])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1
+        assert "allowed keys: lr, maximize" in err
+        # and races it: legend row, colour and path from the one record
+        spec = cfg.SceneSpec(kind="race", function="bowl", start=(2.0, 2.0), steps=20,
+                             optimizers=("signsgd:lr=0.1", "sgd:lr=0.1"))
+        scene, _ = _scene(spec, tmp_path, monkeypatch, render_scene)
+        assert [row.label_text for row in scene.legend_entries] == ["signSGD (lr=0.1)",
+                                                                    "SGD (lr=0.1)"]
+        assert scene.runs[0].color == "#FFFFFF"
+        # signSGD moves every coordinate by exactly the rate while the sign holds
+        assert np.allclose(scene.runs[0].points[:5], [[2.0 - 0.1 * k] * 2 for k in range(5)])
