@@ -61,9 +61,15 @@ here by an equivalent that makes the colour conversion an explicit step:
     stream's pixel format and size (libswscale's RGBA to YUV 4:2:0 conversion, which the
     encoder would otherwise do inside ``encode``).
 ``x264``
-    ``VideoStream.encode`` of the converted frame, muxing, and flushing at ``finish``.
+    ``VideoStream.encode`` of the converted frame, muxing, and flushing at ``finish``, on the
+    encoder thread itself. libx264 encodes on worker threads of its own, which this does not
+    count.
+``threads``
+    The CPU time of every thread of the process except the main one during ``Scene.render()``
+    (process CPU from ``getrusage`` minus the main thread's ``time.thread_time``): the encoder
+    threads, ``yuv`` and ``x264`` included, and libx264's worker threads.
 
-Both are given as a percentage of the scene's wall time (thread CPU seconds), beside the
+All three are given as a percentage of the scene's wall time (thread CPU seconds), beside the
 main-thread columns: the time the main thread lost to the encoder is the blocking part of
 ``write``. With two cores shared with other work the two threads also compete for the CPU.
 
@@ -80,6 +86,7 @@ import argparse
 import functools
 import importlib
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -114,7 +121,7 @@ from scenes.fastsurface import FastThreeDCamera  # noqa: E402
 #: Main-thread parts, in table order; they sum to the wall time.
 PARTS = ("draw", "surface", "anim", "write", "tex", "hash", "build", "other")
 #: Encoder-thread parts (thread CPU time, in parallel with the main thread).
-ENC_PARTS = ("yuv", "x264")
+ENC_PARTS = ("yuv", "x264", "threads")
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -232,6 +239,11 @@ def install() -> None:
     VideoSegmentEncoder.finish = encoder_finish  # type: ignore[method-assign]
 
 
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def profile_scene(name: str, media: Path) -> tuple[float, float, dict[str, float],
                                                    dict[str, float]]:
     """Render ``name`` into ``media``: video seconds, wall seconds, main and encoder parts."""
@@ -247,11 +259,14 @@ def profile_scene(name: str, media: Path) -> tuple[float, float, dict[str, float
         scene = cls()
         scene.construct = _timed("build", scene.construct)  # type: ignore[method-assign]
         ENC.clear()
+        cpu0, main0 = _process_cpu(), time.thread_time()
         CLOCK.reset()
         start = time.perf_counter()
         scene.render()
         wall = time.perf_counter() - start
         CLOCK._charge()
+        # CPU of every thread but this one: the encoder threads and libx264's own workers
+        ENC["threads"] = (_process_cpu() - cpu0) - (time.thread_time() - main0)
         movie = Path(scene.renderer.file_writer.movie_file_path)
     parts = {p: CLOCK.totals.get(p, 0.0) for p in PARTS}
     return probe_duration(movie), wall, parts, dict(ENC)
@@ -259,14 +274,14 @@ def profile_scene(name: str, media: Path) -> tuple[float, float, dict[str, float
 
 def header() -> str:
     return (f"{'scene':<22}{'video s':>8}{'render s':>9}{'s per s':>8}"
-            + "".join(f"{p:>8}" for p in PARTS) + " |" + "".join(f"{p:>6}" for p in ENC_PARTS))
+            + "".join(f"{p:>8}" for p in PARTS) + " |" + "".join(f"{p:>8}" for p in ENC_PARTS))
 
 
 def row(label: str, video: float, wall: float, parts: dict[str, float],
         enc: dict[str, float]) -> str:
     return (f"{label:<22}{video:>8.1f}{wall:>9.1f}{wall / video:>8.2f}"
             + "".join(f"{100 * parts[p] / wall:>7.1f}%" for p in PARTS) + " |"
-            + "".join(f"{100 * enc.get(p, 0.0) / wall:>5.0f}%" for p in ENC_PARTS))
+            + "".join(f"{100 * enc.get(p, 0.0) / wall:>7.0f}%" for p in ENC_PARTS))
 
 
 def _git_head() -> str:
