@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from manim import ManimColor, Mobject, Scene, VMobject, config
+from manim import ManimColor, Mobject, Scene
 
 from gdanim import analysis, descend, objectives, optimizers
 from scenes.steps1d import TOL, VERDICT_COLORS, GradientSteps1D, LearningRateRegimes, eta_tex
@@ -25,6 +25,7 @@ from scenes.style import (
     optimizer_color,
 )
 from scenes.tangent import TangentSlope, flat_spots
+from tests.scenes.checks import assert_inside_frame
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
 Golden = Callable[[str, np.ndarray], None]
@@ -37,24 +38,6 @@ def _shown(v: float) -> float:
 
 def _same_color(mob: Mobject, color: str) -> bool:
     return ManimColor(mob.get_color()).to_hex().lower() == ManimColor(color).to_hex().lower()
-
-
-def _assert_inside_frame(scene: Scene, pad: float = 0.02) -> None:
-    half_w, half_h = config.frame_width / 2 + pad, config.frame_height / 2 + pad
-    for top in scene.mobjects:
-        for mob in top.family_members_with_points():
-            if not isinstance(mob, VMobject):
-                continue  # value trackers and the like are never drawn
-            opacities = np.concatenate([mob.get_fill_opacities(), mob.get_stroke_opacities()])
-            if not np.any(opacities > 0):
-                continue
-            lo, hi = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
-            assert lo[0] >= -half_w and hi[0] <= half_w, (
-                f"{type(mob).__name__} leaves the frame in x"
-            )
-            assert lo[1] >= -half_h and hi[1] <= half_h, (
-                f"{type(mob).__name__} leaves the frame in y"
-            )
 
 
 def _assert_narrated(scene: Scene, first_section: str) -> None:
@@ -182,7 +165,7 @@ def test_tangent_frame(tangent: tuple[Any, np.ndarray], golden: Golden) -> None:
     assert isinstance(scene, GDScene)
     assert frame.shape == (480, 854, 3)
     _assert_background(frame)
-    _assert_inside_frame(scene)
+    assert_inside_frame(scene)
     _assert_narrated(scene, "tangent")
     golden("TangentSlope", frame)
 
@@ -299,7 +282,7 @@ def test_steps_frame(steps: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = steps
     assert frame.shape == (480, 854, 3)
     _assert_background(frame)
-    _assert_inside_frame(scene)
+    assert_inside_frame(scene)
     _assert_narrated(scene, "steps1d")
     golden("GradientSteps1D", frame)
 
@@ -394,7 +377,7 @@ def test_regimes_frame(regimes: tuple[Any, np.ndarray], golden: Golden) -> None:
     scene, frame = regimes
     assert frame.shape == (480, 854, 3)
     _assert_background(frame)
-    _assert_inside_frame(scene)
+    assert_inside_frame(scene)
     _assert_narrated(scene, "regimes")
     golden("LearningRateRegimes", frame)
 
