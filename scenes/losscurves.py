@@ -4,7 +4,10 @@
   index, solid or dashed, rebuilt from numpy arrays in one call per frame (one ``VMobject``
   whatever the number of dashes, so it stays cheap at 1080p60).
 * :class:`GlyphCounter` - a number that changes every frame at the cost of copying a few
-  arrays (the digits are shaped once, then reused), for live counters.
+  arrays (the digits are shaped once, then reused), for live counters; :func:`counter_row`
+  (a :class:`CounterRow`) puts one in a line of words.
+* :func:`plot_axes` (a :class:`PlotAxes`) - plain axes for data plots; :class:`NumberText` -
+  words showing a number, which keep the number as displayed.
 * :class:`OptimizerLossCurves` - S5: train (solid) and test (dashed) loss per epoch for SGD,
   Momentum, AdaGrad, RMSprop, Adadelta and Adam training ``Linear(2 -> 1)``, drawn as the epochs
   pass, then the final losses ranked.
@@ -36,6 +39,7 @@ from manim import (
     MathTex,
     Mobject,
     Rectangle,
+    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -48,6 +52,7 @@ from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
+    FONT,
     GRID_COLOR,
     LABEL_SIZE,
     MUTED_TEXT,
@@ -62,13 +67,54 @@ from scenes.style import (
 )
 
 __all__ = [
+    "CounterRow",
     "GlyphCounter",
     "GrowingPolyline",
+    "LegendRow",
+    "NumberText",
     "OptimizerLossCurves",
+    "PlotAxes",
+    "RankingRow",
     "counter_row",
     "plot_axes",
     "polyline_quads",
 ]
+
+
+class NumberText(Text):
+    """Words showing a number, in the house font; ``value_str`` is the number as displayed.
+
+    Set like :func:`scenes.style.make_text` (same font, size, colour and weight).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        value_str: str,
+        *,
+        font_size: float,
+        color: Any = TEXT_COLOR,
+        weight: str = "NORMAL",
+    ) -> None:
+        super().__init__(text, font=FONT, font_size=font_size, color=color, weight=weight)
+        self.value_str = value_str
+
+
+class PlotAxes(Axes):
+    """:class:`~manim.Axes` with the tick numbers and axis names :func:`plot_axes` adds.
+
+    Attributes
+    ----------
+    x_numbers, y_numbers : VGroup
+        The tick numbers (Text).
+    x_label_mob, y_label_mob : VMobject or None
+        The axis names, when given.
+    """
+
+    x_numbers: VGroup
+    y_numbers: VGroup
+    x_label_mob: VMobject | None
+    y_label_mob: VMobject | None
 
 
 def plot_axes(
@@ -83,7 +129,7 @@ def plot_axes(
     y_name: str | None = None,
     x_name_right: bool = False,
     font_size: float = 20,
-) -> Axes:
+) -> PlotAxes:
     """Plain axes for data plots: tick numbers in the house font, names at the axis ends.
 
     Parameters
@@ -103,12 +149,12 @@ def plot_axes(
 
     Returns
     -------
-    Axes
+    PlotAxes
         With ``axes.x_numbers``, ``axes.y_numbers`` (VGroups of Text) and ``axes.x_label_mob``,
         ``axes.y_label_mob`` added as submobjects.
     """
     xr, yr = list(x_range), list(y_range)
-    axes = Axes(
+    axes = PlotAxes(
         x_range=xr,
         y_range=yr,
         x_length=x_length,
@@ -158,7 +204,7 @@ def plot_axes(
     axes.y_label_mob = None
     if x_name is not None:
         if len(x_name) == 1 or x_name_right:
-            xl: Mobject = (
+            xl: VMobject = (
                 MathTex(x_name, font_size=font_size * 1.5, color=MUTED_TEXT)
                 if len(x_name) == 1
                 else make_text(x_name, font_size=font_size, color=MUTED_TEXT)
@@ -171,7 +217,7 @@ def plot_axes(
         axes.add(xl)
     if y_name is not None:
         if len(y_name) == 1:
-            yl: Mobject = MathTex(y_name, font_size=font_size * 1.5, color=MUTED_TEXT)
+            yl: VMobject = MathTex(y_name, font_size=font_size * 1.5, color=MUTED_TEXT)
             yl.next_to(axes.y_axis.get_end(), UP, buff=0.12)
         else:
             yl = make_text(y_name, font_size=font_size, color=MUTED_TEXT)
@@ -416,8 +462,17 @@ class GlyphCounter(VGroup):
         return np.asarray(self._strut.points[0]).copy()
 
 
-def counter_row(word: str, value: int, total: int, size: float = LABEL_SIZE) -> VGroup:
-    """``word  value / total`` with a live :class:`GlyphCounter` (``group.counter``).
+class CounterRow(VGroup):
+    """A row of words around a live :class:`GlyphCounter` (``row.counter``) out of ``row.total``."""
+
+    def __init__(self, *parts: VMobject, counter: GlyphCounter, total: int) -> None:
+        super().__init__(*parts)
+        self.counter = counter
+        self.total = total
+
+
+def counter_row(word: str, value: int, total: int, size: float = LABEL_SIZE) -> CounterRow:
+    """``word  value / total`` with a live :class:`GlyphCounter` (``row.counter``).
 
     Words and digits share one baseline; the counter is right-aligned in a slot wide enough for
     ``total``, so the row never moves as the count grows.
@@ -433,10 +488,37 @@ def counter_row(word: str, value: int, total: int, size: float = LABEL_SIZE) -> 
     tail_ref.shift(UP * (baseline - tail_ref[0].get_bottom()[1]))
     tail = VGroup(*tail_ref[1:])
     tail.shift(RIGHT * (counter.anchor[0] + 0.18 - tail.get_left()[0]))
-    group = VGroup(label, counter, tail)
-    group.counter = counter
-    group.total = total
-    return group
+    return CounterRow(label, counter, tail, counter=counter, total=total)
+
+
+def _follow_tip(curve: GrowingPolyline) -> Callable[[Mobject], object]:
+    """An updater that keeps a marker on the end of the shown part of ``curve``."""
+
+    def follow(marker: Mobject) -> None:
+        marker.move_to(curve.tip)
+
+    return follow
+
+
+class LegendRow(VGroup):
+    """A legend row: ``name`` is the optimizer's display name, ``label_text`` the words shown."""
+
+    def __init__(self, *parts: VMobject, name: str, label_text: str) -> None:
+        super().__init__(*parts)
+        self.name = name
+        self.label_text = label_text
+
+
+class RankingRow(VGroup):
+    """A row of the ranking table: ``name``, and the cells ``train_text`` and ``test_text``."""
+
+    def __init__(
+        self, *cells: VMobject, name: str, train_text: NumberText, test_text: NumberText
+    ) -> None:
+        super().__init__(*cells)
+        self.name = name
+        self.train_text = train_text
+        self.test_text = test_text
 
 
 def _label_lr(run: TrainingRun) -> str:
@@ -555,8 +637,7 @@ class OptimizerLossCurves(GDScene):
             for curve in (train_curve, test_curve):
                 curve.set_stroke(BACKGROUND, width=curve.stroke_width + 2.5, background=True)
                 head_dot = make_marker(curve.tip, color, radius=0.055)
-                head_dot.curve = curve
-                head_dot.add_updater(lambda d: d.move_to(d.curve.tip))
+                head_dot.add_updater(_follow_tip(curve))
                 heads.add(head_dot)
             self.curves[name] = (train_curve, test_curve)
 
@@ -567,10 +648,7 @@ class OptimizerLossCurves(GDScene):
             swatch = Line(LEFT * 0.25, RIGHT * 0.25, stroke_color=color, stroke_width=5)
             words = make_text(_label_lr(run), font_size=SMALL_SIZE, color=TEXT_COLOR)
             words.next_to(swatch, RIGHT, buff=0.15)
-            row = VGroup(swatch, words)
-            row.name = name
-            row.label_text = _label_lr(run)
-            rows.append(row)
+            rows.append(LegendRow(swatch, words, name=name, label_text=_label_lr(run)))
         legend_rows = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         solid = Line(LEFT * 0.25, RIGHT * 0.25, stroke_color=TEXT_COLOR, stroke_width=3.5)
         dashed = GrowingPolyline(
@@ -607,8 +685,8 @@ class OptimizerLossCurves(GDScene):
         self.add(heads, epoch_box)
         self.epoch_box = epoch_box
 
-        def update_epoch(box: VGroup) -> None:
-            box.counter.set_value(int(np.floor(tracker.get_value() + 1e-9)))
+        def update_epoch(_: Mobject) -> None:
+            epoch_box.counter.set_value(int(np.floor(tracker.get_value() + 1e-9)))
 
         epoch_box.add_updater(update_epoch)
 
@@ -640,8 +718,10 @@ class OptimizerLossCurves(GDScene):
 
         # ---- ranking: the legend becomes a table sorted by final test loss
         self.section("Ranking")
-        assert all(r.test_loss is not None for r in runs.values())
-        final_test = {n: float(r.test_loss[-1]) for n, r in runs.items()}  # type: ignore[index]
+        final_test: dict[str, float] = {}
+        for run_name, run in runs.items():
+            assert run.test_loss is not None
+            final_test[run_name] = float(run.test_loss[-1])
         ranking = sorted(names, key=final_test.__getitem__)
         self.ranking = ranking
         table = self._ranking_table(ranking, final_train, final_test, epochs)
@@ -677,32 +757,31 @@ class OptimizerLossCurves(GDScene):
             make_text("train", font_size=size, color=MUTED_TEXT),
             make_text("test \u25bc", font_size=size, color=MUTED_TEXT),
         )
-        rows: list[VGroup] = []
+        rows: list[RankingRow] = []
         for i, name in enumerate(ranking):
             color = OPTIMIZER_COLORS[name]
-            train_text = make_text(fmt(final_train[name], 4), font_size=size, color=TEXT_COLOR)
-            test_text = make_text(fmt(final_test[name], 4), font_size=size, color=TEXT_COLOR)
-            train_text.value_str = fmt(final_train[name], 4)
-            test_text.value_str = fmt(final_test[name], 4)
-            row = VGroup(
+            train_s, test_s = fmt(final_train[name], 4), fmt(final_test[name], 4)
+            train_text = NumberText(train_s, train_s, font_size=size, color=TEXT_COLOR)
+            test_text = NumberText(test_s, test_s, font_size=size, color=TEXT_COLOR)
+            row = RankingRow(
                 make_text(f"{i + 1}", font_size=size, color=MUTED_TEXT),
                 make_text(name, font_size=size, color=color, weight="MEDIUM"),
                 train_text,
                 test_text,
+                name=name,
+                train_text=train_text,
+                test_text=test_text,
             )
-            row.name = name
-            row.train_text = train_text
-            row.test_text = test_text
             rows.append(row)
         row_h = 0.46
-        for j, row in enumerate([header, *rows]):
+        for j, cells in enumerate([header, *rows]):
             y = -j * row_h
-            for x, cell in zip(col_x, row, strict=True):
-                cell.move_to([x, y, 0], aligned_edge=LEFT)
+            for x, cell in zip(col_x, cells, strict=True):
+                cell.move_to((x, y, 0.0), aligned_edge=LEFT)
                 cell.set_y(y)
         rule = Line(
-            [col_x[0], -row_h / 2, 0],
-            [col_x[-1] + 1.05, -row_h / 2, 0],
+            (col_x[0], -row_h / 2, 0.0),
+            (col_x[-1] + 1.05, -row_h / 2, 0.0),
             stroke_color=MUTED_TEXT,
             stroke_width=1.5,
         )
@@ -715,6 +794,6 @@ class OptimizerLossCurves(GDScene):
             fill_color=ManimColor(OPTIMIZER_COLORS[ranking[0]]),
             fill_opacity=0.14,
         )
-        best.move_to([body.get_center()[0], rows[0].get_y(), 0])
+        best.move_to((body.get_center()[0], rows[0].get_y(), 0.0))
         self.table_rows = rows
         return VGroup(heading, best, body)

@@ -17,13 +17,8 @@ from manim import DL, UR, ManimColor, Mobject, Scene
 from gdanim.regression import LINE, SLOPE, line_dataset, s3_run, s4_run, s5_runs
 from scenes.losscurves import GlyphCounter, GrowingPolyline, OptimizerLossCurves
 from scenes.pacing import READING_RATE
-from scenes.regression import (
-    LOSS_TEX,
-    STOCHASTIC_SETUP,
-    LinearRegressionFit,
-    StochasticVsBatch,
-    stochastic_runs,
-)
+from scenes.regression import LOSS_TEX, LinearRegressionFit, StochasticVsBatch
+from scenes.regression_parts import STOCHASTIC_SETUP, stochastic_runs
 from scenes.style import OPTIMIZER_COLORS, fmt
 
 Render = Callable[..., tuple[Scene, np.ndarray]]
