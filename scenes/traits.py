@@ -187,8 +187,7 @@ class _OnScreen:
 
 
 class OvershootMark(VGroup):
-    """The overshoot drawn as a dimension line; ``step`` is the farthest step, ``value`` the
-    overshoot (both from the run)."""
+    """The overshoot as a dimension line: ``step`` is the farthest step, ``value`` the overshoot."""
 
     step: int
     value: float
