@@ -18,6 +18,10 @@ The race is one animation of a step tracker with a time warp (slow at first, whe
 methods make their move, faster later, while SGD crawls); the paths, live losses, marks and notes
 follow the tracker through updaters, so nothing is rebuilt but six polylines per frame.
 
+This module holds the scene; the runs and the facts (:data:`RACE_C`, :func:`run_race`,
+:func:`saddle_facts`) are in :mod:`scenes.racedata` and re-exported here, and the label placement
+it shares with :mod:`scenes.traits` is in :mod:`scenes.mapmarks`.
+
 Render with::
 
     manim -ql scenes/race.py OptimizerRace
@@ -35,25 +39,26 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
+    Axes,
     Circle,
     DashedVMobject,
     FadeIn,
     LaggedStart,
     Line,
+    MathTex,
     Mobject,
+    Text,
     ValueTracker,
     VGroup,
     Write,
 )
 
-from gdanim import Trajectory, objectives, optimizers
-from gdanim.analysis import path_length, saddle_escape_step
-from gdanim.cache import cached_descend
-from gdanim.optimizers import Optimizer
-from scenes.layout import clearance as _clearance
-from scenes.layout import overlap as _overlap
+from gdanim import objectives
+from gdanim.objectives import Objective
+from scenes.mapmarks import cross_mark, frame_of, place_callout
 from scenes.mobjects import (
     ContourMap,
     FastNumber,
@@ -64,6 +69,19 @@ from scenes.mobjects import (
     to_scene,
 )
 from scenes.pacing import reading_time, say, wait_until
+from scenes.racedata import (
+    RACE_C,
+    RaceResult,
+    RaceSpec,
+    SaddleFacts,
+    count_word,
+    fmt_lr,
+    fraction_word,
+    join_words,
+    run_race,
+    saddle_facts,
+    times_word,
+)
 from scenes.style import (
     BACKGROUND,
     MUTED_TEXT,
@@ -83,174 +101,67 @@ from scenes.style import (
 PANEL_LEFT = 1.65
 LOSS_COLUMN = 3.55
 
+# RACE_C, RaceResult, RaceSpec, SaddleFacts, run_race and saddle_facts live in scenes.racedata
+# and are re-exported here, where the lecture, the tuned race and the tests import them.
 __all__ = [
     "RACE_C",
+    "LegendEntry",
     "OptimizerRace",
+    "RaceNote",
     "RaceResult",
     "RaceSpec",
     "RaceSummary",
     "SaddleFacts",
+    "StepMark",
     "run_race",
     "saddle_facts",
 ]
 
 
-@dataclass(frozen=True)
-class RaceSpec:
-    """What to race: objective, start, steps, view, the optimizers and the saddle region."""
+class LegendEntry(VGroup):
+    """A legend row of the race: ``VGroup(swatch, name, hyperparameters, "f =", live loss)``."""
 
-    objective: str
-    start: tuple[float, float]
-    steps: int
-    view: tuple[float, float, float, float]
-    specs: tuple[str, ...]
-    saddle: tuple[float, float]
-    saddle_radius: float
-
-
-#: S6 race C, the classic saddle. The saddle region is the disc of radius 0.6 around the saddle
-#: point; the start (distance 0.5) lies inside it.
-RACE_C = RaceSpec(
-    objective="saddle",
-    start=(0.00001, 0.5),
-    steps=500,
-    view=(-1.0, 2.0, -1.0, 1.0),
-    specs=(
-        "sgd:lr=0.05",
-        "momentum:lr=0.05,momentum=0.9",
-        "nesterov:lr=0.01,momentum=0.9",
-        "adagrad:lr=0.05",
-        "rmsprop:lr=0.05,alpha=0.9",
-        "adam:lr=0.05,betas=0.9/0.99",
-    ),
-    saddle=(0.0, 0.0),
-    saddle_radius=0.6,
-)
+    #: The optimizer's label (name and hyperparameters) and its colour.
+    label_text: str
+    color_hex: str
+    name_text: Text
+    param_text: Text
+    loss: FastNumber
+    #: "left saddle: N", once the run has left the saddle region (``None`` if it never does).
+    status: Text | None = None
 
 
-@dataclass(frozen=True)
-class RaceResult:
-    """One optimizer's run and the numbers the scene prints about it."""
+class StepMark(VGroup):
+    """A mark of the step at which an optimizer's run did something (left the saddle or view)."""
 
-    optimizer: Optimizer
-    trajectory: Trajectory
-    escape_step: int | None
-    exit_step: int | None
-    path_length: float
-
-    @property
-    def name(self) -> str:
-        """The optimizer's display name."""
-        return self.optimizer.display_name
-
-    @property
-    def last_drawn(self) -> int:
-        """Index of the last point drawn: the last one inside the view."""
-        stop = self.exit_step
-        return self.trajectory.steps if stop is None else stop - 1
+    step: int
+    optimizer: str
 
 
-def run_race(spec: RaceSpec = RACE_C) -> dict[str, RaceResult]:
-    """Run every optimizer of ``spec`` with ``bound = view``; results by display name."""
-    f = objectives.get(spec.objective)
-    results: dict[str, RaceResult] = {}
-    for text in spec.specs:
-        opt = optimizers.from_spec(text)
-        traj = cached_descend(f, opt, spec.start, spec.steps, bound=spec.view)
-        results[opt.display_name] = RaceResult(
-            optimizer=opt,
-            trajectory=traj,
-            escape_step=saddle_escape_step(traj, spec.saddle, spec.saddle_radius),
-            exit_step=None if traj.stopped_at is None else int(traj.stopped_at),
-            path_length=path_length(traj),
-        )
-    return results
+class RaceNote(VGroup):
+    """A commentary note under the map; ``step`` is the race step at which it comes in."""
 
-
-@dataclass(frozen=True)
-class SaddleFacts:
-    """What the saddle race shows about gradient descent and Nesterov, computed from runs.
-
-    Attributes
-    ----------
-    nesterov_lr, momentum_lr : float
-        The two rates as raced.
-    rate_ratio : float
-        ``momentum_lr / nesterov_lr`` (5 in race C).
-    nesterov_step, momentum_step : int or None
-        Escape steps as raced (radius ``spec.saddle_radius``).
-    nesterov_same_rate_step : int or None
-        Nesterov's escape step when run again at Momentum's rate.
-    sgd_step : int or None
-        Plain gradient descent's escape step.
-    sgd_growth : float
-        :math:`x_1 / x_0` of the plain gradient descent run: how much x grows a step.
-    sgd_growth_steps : bool
-        Whether x grew by that factor at every step inside the saddle region.
-    ridge_x : dict of str to float
-        For every optimizer started exactly on the ridge (x = 0, same y), the largest
-        :math:`|x_t|` of its run: 0 for all of them.
-    ridge_grad_x : float
-        The x-component of the gradient on the ridge, at the start.
-    """
-
-    nesterov_lr: float
-    momentum_lr: float
-    rate_ratio: float
-    nesterov_step: int | None
-    momentum_step: int | None
-    nesterov_same_rate_step: int | None
-    sgd_step: int | None
-    sgd_growth: float
-    sgd_growth_steps: bool
-    ridge_x: dict[str, float]
-    ridge_grad_x: float
+    step: int | None = None
 
 
 @dataclass(frozen=True)
 class RaceSummary:
     """The notes shown after the race, one at a time, with their captions and the footnote."""
 
-    notes: list[VGroup]
+    notes: list[RaceNote]
     captions: list[str]
     texts: list[str]
     footnote: Mobject
 
 
-def saddle_facts(
-    spec: RaceSpec = RACE_C, results: dict[str, RaceResult] | None = None
-) -> SaddleFacts:
-    """Compute :class:`SaddleFacts` for a race with SGD, Momentum and Nesterov."""
-    res = run_race(spec) if results is None else results
-    f = objectives.get(spec.objective)
-    nes, mom, sgd = res["Nesterov"], res["Momentum"], res["SGD"]
-    nes_lr = float(str(nes.optimizer.hyperparameters["lr"]))
-    mom_lr = float(str(mom.optimizer.hyperparameters["lr"]))
-    again = getattr(optimizers, nes.optimizer.name)(
-        **{**nes.optimizer.hyperparameters, "lr": mom_lr}
-    )
-    same = cached_descend(f, again, spec.start, spec.steps, bound=spec.view)
-    xs = sgd.trajectory.points[:, 0]
-    inside = int(sgd.escape_step or len(xs) - 1)
-    growth = xs[1 : inside + 1] / xs[:inside]
-    ridge_start = (0.0, *spec.start[1:])
-    ridge: dict[str, float] = {}
-    for name, r in res.items():
-        run = cached_descend(f, r.optimizer, ridge_start, spec.steps, bound=spec.view)
-        ridge[name] = float(np.abs(run.points[:, 0]).max())
-    return SaddleFacts(
-        nesterov_lr=nes_lr,
-        momentum_lr=mom_lr,
-        rate_ratio=mom_lr / nes_lr,
-        nesterov_step=nes.escape_step,
-        momentum_step=mom.escape_step,
-        nesterov_same_rate_step=saddle_escape_step(same, spec.saddle, spec.saddle_radius),
-        sgd_step=sgd.escape_step,
-        sgd_growth=float(growth[0]),
-        sgd_growth_steps=bool(np.allclose(growth, growth[0], rtol=1e-9)),
-        ridge_x=ridge,
-        ridge_grad_x=float(f.grad(np.array(ridge_start))[0]),
-    )
+@dataclass(frozen=True)
+class RacePanel:
+    """The right of the race: the formula, the step counter and the legend rows."""
+
+    formula: MathTex
+    counter: VGroup
+    rows: list[LegendEntry]
+    table: VGroup
 
 
 # How each path is drawn: stroke width, casing, head shape; bottom to top in this order. SGD,
@@ -355,16 +266,16 @@ class OptimizerRace(GDScene):
     results : dict of str to RaceResult
     paths : dict of str to TrajectoryPath
         One growing path per optimizer, by display name.
-    legend_entries : dict of str to VGroup
+    legend_entries : dict of str to LegendEntry
         Legend row per optimizer; ``row.label_text`` is the optimizer's label.
-    escape_marks : dict of str to VGroup
+    escape_marks : dict of str to StepMark
         Mark where each run left the saddle region; ``mark.step`` is the step.
-    exit_marks : dict of str to VGroup
+    exit_marks : dict of str to StepMark
         Mark for each run that left the view; ``mark.step`` is the step.
     loss_numbers : dict of str to FastNumber
         The live loss of each run.
     step_counter : FastNumber
-    notes_shown : list of VGroup
+    notes_shown : list of RaceNote
         The commentary notes, in order (the last is the summary).
     note_facts : list of (str, int)
         ``(optimizer, step)`` pairs quoted by the notes.
@@ -383,13 +294,14 @@ class OptimizerRace(GDScene):
 
         head = title("Six optimizers on a saddle")
         axes = map_axes(spec.view, width=6.6, step=(0.5, 0.5))
-        axes.move_to([0, 0, 0])
+        axes.move_to(ORIGIN)
+        frame = frame_of(axes)
         axes.shift(
             np.array([-6.45, 2.45, 0])
-            - np.array([axes.frame_box.get_left()[0], axes.frame_box.get_top()[1], 0])
+            - np.array([frame.get_left()[0], frame.get_top()[1], 0])
         )
         self.axes = axes
-        head.align_to(axes.frame_box, LEFT)
+        head.align_to(frame, LEFT)
         cmap = ContourMap(f, axes, spec.view, n_levels=12, fill_strength=0.45)
 
         # the saddle region and the start
@@ -409,10 +321,7 @@ class OptimizerRace(GDScene):
         )
         region_label.add_background_rectangle(color=BACKGROUND, opacity=0.7, buff=0.05)
         region_label.move_to(centre + radius * np.array([-0.2, -1.0, 0]) + DOWN * 0.2)
-        saddle_mark = VGroup(
-            Line(centre + 0.08 * (LEFT + UP), centre + 0.08 * (RIGHT + DOWN)),
-            Line(centre + 0.08 * (LEFT + DOWN), centre + 0.08 * (RIGHT + UP)),
-        ).set_stroke(TEXT_COLOR, 3)
+        saddle_mark = cross_mark(centre, 0.08, 3)
         start_pt = to_scene(axes, spec.start)
         start = make_marker(start_pt, START_COLOR, radius=0.08)
         start_label = make_text(
@@ -458,7 +367,7 @@ class OptimizerRace(GDScene):
             if path.head is not None and self.results[name].exit_step is not None
         ]
         notes = self._notes(names, warp, axes)
-        counter = panel["counter"]
+        counter = panel.counter
 
         # ---- intro ------------------------------------------------------------------------
         end = say(
@@ -466,18 +375,18 @@ class OptimizerRace(GDScene):
             f"A saddle, f = {plain_formula(f.text)}: downhill along x, uphill along y; flat at "
             "(0, 0), but not a minimum.",
         )
-        self.play(FadeIn(head), FadeIn(axes), FadeIn(cmap), Write(panel["formula"]),
+        self.play(FadeIn(head), FadeIn(axes), FadeIn(cmap), Write(panel.formula),
                   run_time=1.5)
         self.play(FadeIn(saddle_mark), Write(region), FadeIn(region_label), run_time=1.2)
         wait_until(self, end)
         end = say(
             self,
-            f"{_count_word(len(names))} optimizers start just off the ridge x = 0; SGD here is "
+            f"{count_word(len(names))} optimizers start just off the ridge x = 0; SGD here is "
             "plain gradient descent.",
         )
         self.play(FadeIn(start), FadeIn(start_label), run_time=0.6)
         self.play(
-            LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in panel["rows"]], lag_ratio=0.15),
+            LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in panel.rows], lag_ratio=0.15),
             FadeIn(counter),
             run_time=1.8,
         )
@@ -533,11 +442,11 @@ class OptimizerRace(GDScene):
         self.notes_shown = [*[r.mob for r in notes], *shown]
 
     # ------------------------------------------------------------------------------------
-    def _panel(self, names: list[str], tracker: ValueTracker, f: Any) -> dict[str, Any]:
+    def _panel(self, names: list[str], tracker: ValueTracker, f: Objective) -> RacePanel:
         """Formula, step counter and legend rows (name, hyperparameters, live loss)."""
         left = PANEL_LEFT
         formula = make_tex(rf"f(x, y) = {f.latex}", font_size=38)
-        formula.move_to([left, 2.55, 0], aligned_edge=LEFT)
+        formula.move_to(np.array([left, 2.55, 0.0]), aligned_edge=LEFT)
         step_word = make_text("step", font_size=26, color=MUTED_TEXT)
         step_num = FastNumber(0, "{:d}", len(str(self.spec.steps)), font_size=34,
                               weight="BOLD", align="left")
@@ -558,8 +467,8 @@ class OptimizerRace(GDScene):
         total.add_updater(keep_total)
         self.step_counter = step_num
 
-        rows = []
-        self.legend_entries: dict[str, VGroup] = {}
+        rows: list[LegendEntry] = []
+        self.legend_entries: dict[str, LegendEntry] = {}
         self.loss_numbers: dict[str, FastNumber] = {}
         for name in names:
             res = self.results[name]
@@ -579,7 +488,8 @@ class OptimizerRace(GDScene):
             param_text.next_to(name_text, DOWN, buff=0.09, aligned_edge=LEFT)
             swatch.align_to(name_text, DOWN).shift(UP * 0.03)
             f_word = make_tex("f =", font_size=26, color=MUTED_TEXT)
-            f_word.move_to([swatch.get_left()[0] + LOSS_COLUMN, 0, 0], aligned_edge=LEFT)
+            f_word.move_to(np.array([swatch.get_left()[0] + LOSS_COLUMN, 0.0, 0.0]),
+                           aligned_edge=LEFT)
             f_word.align_to(name_text, DOWN)
             values = res.trajectory.values
             loss = FastNumber(float(values[0]), "{:.3f}", 6, font_size=24)
@@ -590,7 +500,7 @@ class OptimizerRace(GDScene):
                 m.set_value(float(vals[t]))
 
             loss.add_updater(follow)
-            row = VGroup(swatch, name_text, param_text, f_word, loss)
+            row = LegendEntry(swatch, name_text, param_text, f_word, loss)
             row.label_text = label
             row.color_hex = color
             row.name_text = name_text
@@ -600,16 +510,16 @@ class OptimizerRace(GDScene):
             self.legend_entries[name] = row
             self.loss_numbers[name] = loss
         table = VGroup(*rows).arrange(DOWN, buff=0.28, aligned_edge=LEFT)
-        table.next_to(formula, DOWN, buff=0.45).align_to([left, 0, 0], LEFT)
-        return {"formula": formula, "counter": counter, "rows": rows, "table": table}
+        table.next_to(formula, DOWN, buff=0.45).align_to(np.array([left, 0.0, 0.0]), LEFT)
+        return RacePanel(formula, counter, rows, table)
 
     # ------------------------------------------------------------------------------------
-    def _marks(self, names: list[str], warp: _TimeWarp, axes: Any) -> list[_Reveal]:
+    def _marks(self, names: list[str], warp: _TimeWarp, axes: Axes) -> list[_Reveal]:
         """Escape marks on the map, exit flags beside it, statuses in the legend."""
         reveals: list[_Reveal] = []
-        self.escape_marks: dict[str, VGroup] = {}
-        self.exit_marks: dict[str, VGroup] = {}
-        frame = axes.frame_box
+        self.escape_marks: dict[str, StepMark] = {}
+        self.exit_marks: dict[str, StepMark] = {}
+        frame = frame_of(axes)
 
         # escape marks: ring at the point, step number in a label placed clear of the paths
         escapes = sorted(
@@ -626,7 +536,7 @@ class OptimizerRace(GDScene):
             label = make_text(str(step), font_size=SMALL_SIZE * 0.85, color=color,
                               weight="BOLD")
             label.add_background_rectangle(color=BACKGROUND, opacity=0.85, buff=0.05)
-            _place_callout(label, p, avoid, placed, frame)
+            place_callout(label, p, avoid, placed, frame)
             placed.append(label)
             leader = Line(p, label.get_center(), stroke_color=color, stroke_width=1.5)
             leader.set_stroke(opacity=0.9)
@@ -641,7 +551,7 @@ class OptimizerRace(GDScene):
                 leader.put_start_and_end_on(p + u * 0.08, label.get_center() - u * (half + 0.02))
             else:
                 leader.set_stroke(opacity=0.0)
-            mark = VGroup(leader, ring, label)
+            mark = StepMark(leader, ring, label)
             mark.step = step
             mark.optimizer = name
             self.escape_marks[name] = mark
@@ -669,11 +579,11 @@ class OptimizerRace(GDScene):
                 make_text("left the view", font_size=15, color=MUTED_TEXT),
                 make_text("at step", font_size=15, color=MUTED_TEXT),
             ).arrange(DOWN, buff=0.05, aligned_edge=LEFT)
-            flags = []
+            flags: list[StepMark] = []
             for step, name in exits:
                 color = OPTIMIZER_COLORS[name]
                 _w, _c, shape = _style(name)
-                flag = VGroup(
+                flag = StepMark(
                     make_head(shape, color, 0.17),
                     make_text(str(step), font_size=19, color=color, weight="BOLD"),
                 ).arrange(RIGHT, buff=0.1)
@@ -698,9 +608,9 @@ class OptimizerRace(GDScene):
         return reveals
 
     # ------------------------------------------------------------------------------------
-    def _note(self, text: str, axes: Any) -> VGroup:
+    def _note(self, text: str, axes: Axes) -> RaceNote:
         """A commentary note under the map, wrapped to the map's width."""
-        frame = axes.frame_box
+        frame = frame_of(axes)
         max_w = PANEL_LEFT - 0.2 - frame.get_left()[0]
         size = 17
         per_char = make_text("abcdefghij klmnopqrs tuvwxyz 0123456789", font_size=size).width / 39
@@ -712,9 +622,9 @@ class OptimizerRace(GDScene):
         if note.width > max_w:
             note.scale_to_fit_width(max_w)
         note.next_to(frame, DOWN, buff=0.55).align_to(frame, LEFT)
-        return VGroup(note)
+        return RaceNote(note)
 
-    def _notes(self, names: list[str], warp: _TimeWarp, axes: Any) -> list[_Reveal]:
+    def _notes(self, names: list[str], warp: _TimeWarp, axes: Axes) -> list[_Reveal]:
         """Commentary during the race, each line backed by the run's numbers."""
         res = self.results
         notes: list[tuple[str, float, float | None]] = []
@@ -735,9 +645,9 @@ class OptimizerRace(GDScene):
         if adaptive:
             steps = [res[n].escape_step or 0 for n in adaptive]
             text = (
-                f"{_join(adaptive)} scale each coordinate by its own gradient history, so the "
+                f"{join_words(adaptive)} scale each coordinate by its own gradient history, so the "
                 "tiny slope along x gets a full-size step. Out of the saddle at steps "
-                f"{_join([str(s) for s in steps])}."
+                f"{join_words([str(s) for s in steps])}."
             )
             notes.append((text, max(steps), None))
             self.note_facts += [(n, s) for n, s in zip(adaptive, steps, strict=True)]
@@ -754,8 +664,8 @@ class OptimizerRace(GDScene):
             parts = []
             if "Nesterov" in late:
                 parts.append(
-                    f"Nesterov, at a {_fraction(facts.rate_ratio)} of the others' rate, is out at "
-                    f"step {res['Nesterov'].escape_step}."
+                    f"Nesterov, at a {fraction_word(facts.rate_ratio)} of the others' rate, is "
+                    f"out at step {res['Nesterov'].escape_step}."
                 )
             if "SGD" in late:
                 parts.append(
@@ -791,7 +701,7 @@ class OptimizerRace(GDScene):
             events.append(
                 (
                     float(adaptive[-1][0]),
-                    "Then " + _join([f"{n} at step {s}" for s, n in adaptive]) + ".",
+                    "Then " + join_words([f"{n} at step {s}" for s, n in adaptive]) + ".",
                 )
             )
         if "Momentum" in res and res["Momentum"].escape_step is not None:
@@ -806,7 +716,7 @@ class OptimizerRace(GDScene):
             names = {"SGD": "plain gradient descent", "Nesterov": "Nesterov"}
             parts = [f"{names[n]} at {'step ' if i == 0 else ''}{s}"
                      for i, (s, n) in enumerate(slow)]
-            text = "Late: " + _join(parts) + "."
+            text = "Late: " + join_words(parts) + "."
             events.append((float(slow[0][0]), text))
         # each caption lasts until the next one starts (at most its reading time, at least
         # 1.5 s); the last one until the race ends
@@ -818,7 +728,7 @@ class OptimizerRace(GDScene):
         return out
 
     # ------------------------------------------------------------------------------------
-    def _summary(self, names: list[str], axes: Any) -> RaceSummary:
+    def _summary(self, names: list[str], axes: Axes) -> RaceSummary:
         """Notes after the race, one at a time, each with its caption.
 
         Why Nesterov is late (its rate, not its method); plain gradient descent slowed, not
@@ -829,7 +739,7 @@ class OptimizerRace(GDScene):
         texts: list[str] = []
         captions: list[str] = []
         if facts.nesterov_step is not None and facts.nesterov_same_rate_step is not None:
-            ratio = _times(facts.rate_ratio)
+            ratio = times_word(facts.rate_ratio)
             texts.append(
                 f"Nesterov is a momentum method. It is late only because it is raced at lr "
                 f"{fmt_lr(facts.nesterov_lr)}, {ratio} times smaller than the others' "
@@ -873,60 +783,3 @@ class OptimizerRace(GDScene):
         notes = [self._note(t, axes) for t in texts]
         foot.to_edge(DOWN, buff=0.15).align_to(notes[0], LEFT)
         return RaceSummary(notes, captions, texts, foot)
-
-
-def fmt_lr(lr: float) -> str:
-    """A learning rate as the specs write it: ``0.05``, ``0.01``, ``1.5``."""
-    return f"{lr:g}"
-
-
-def _times(ratio: float) -> str:
-    """A ratio of rates as words: ``five`` for 5.0, else its number."""
-    words = {2: "two", 3: "three", 4: "four", 5: "five", 10: "ten"}
-    k = round(ratio)
-    return words[k] if abs(ratio - k) < 1e-9 and k in words else fmt(ratio, 1)
-
-
-def _fraction(ratio: float) -> str:
-    """``fifth`` for 5, ``half`` for 2: the share of a rate ``ratio`` times smaller."""
-    words = {2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
-    k = round(ratio)
-    return words[k] if abs(ratio - k) < 1e-9 and k in words else f"1/{fmt(ratio, 1)}"
-
-
-def _count_word(n: int) -> str:
-    words = ("no", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
-    return words[n] if 0 < n < len(words) else str(n)
-
-
-def _join(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _place_callout(
-    label: Mobject, anchor: np.ndarray, avoid: np.ndarray, placed: list[Mobject], frame: Mobject
-) -> None:
-    """Put a callout label near ``anchor``: inside ``frame``, off the paths, off other labels."""
-    best: tuple[float, np.ndarray] | None = None
-    for dist in (0.3, 0.45, 0.6, 0.8, 1.0, 1.25):
-        for angle in np.deg2rad(np.arange(0, 360, 20)):
-            pos = anchor + dist * np.array([math.cos(angle), math.sin(angle), 0.0])
-            label.move_to(pos)
-            if not (
-                label.get_left()[0] > frame.get_left()[0] + 0.05
-                and label.get_right()[0] < frame.get_right()[0] - 0.05
-                and label.get_bottom()[1] > frame.get_bottom()[1] + 0.05
-                and label.get_top()[1] < frame.get_top()[1] - 0.05
-            ):
-                continue
-            if any(_overlap(label, other) for other in placed):
-                continue
-            clear = min(_clearance(label, avoid), 0.12)
-            score = clear * 10 - dist
-            if best is None or score > best[0] + 1e-9:
-                best = (score, pos)
-        if best is not None and best[0] >= 1.2 - dist:
-            break
-    label.move_to(best[1] if best is not None else anchor + UP * 0.3)

@@ -296,7 +296,8 @@ class SurfaceRaceB(CustomRace3D):
 
     def after_race(self, outro: float) -> None:
         # the camera holds still while the numbers are read, so the surface keeps clear of them
-        self.stop_ambient_camera_rotation()
+        # manim leaves ThreeDScene.stop_ambient_camera_rotation unannotated
+        self.stop_ambient_camera_rotation()  # type: ignore[no-untyped-call]
         table = self._table()
         table.to_corner(DOWN + LEFT, buff=0.45)
         self.table = table

@@ -39,8 +39,10 @@ from manim import (
     GrowArrow,
     Line,
     MathTex,
+    Mobject,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     always_redraw,
     config,
@@ -78,7 +80,7 @@ from scenes.style import (
     title,
 )
 
-__all__ = ["TangentSlope", "flat_spots"]
+__all__ = ["FlatSpotNote", "TangentSlope", "flat_spots"]
 
 
 def flat_spots(objective: objectives.Objective, lo: float, hi: float) -> list[float]:
@@ -107,6 +109,13 @@ def flat_spots(objective: objectives.Objective, lo: float, hi: float) -> list[fl
             )
             roots.append(float(root))
     return roots
+
+
+class FlatSpotNote(VGroup):
+    """The note at a flat spot: "f'(x) = 0", "a flat spot", its ``kind`` and what runs do there."""
+
+    #: "a local minimum", "a local maximum" or "flat" (from the sign of the curvature).
+    kind: str
 
 
 class TangentSlope(GDScene):
@@ -233,7 +242,10 @@ class TangentSlope(GDScene):
                 if v != m.get_value():  # rebuild the digits only when the shown value changes
                     m.set_value(v)
 
-            row.number.add_updater(refresh)
+            number: object = row.number
+            if not isinstance(number, Mobject):
+                raise TypeError("make_readout returned a row without its number")
+            number.add_updater(refresh)
             return row
 
         rx = readout("x =", YELLOW, lambda: x.get_value())
@@ -276,7 +288,7 @@ class TangentSlope(GDScene):
         # travel from flat spot to flat spot; the last one stays on screen
         spots = flat_spots(obj, *self.TRAVEL)
         self.flat_spots = spots
-        self.notes: list[VGroup] = []
+        self.notes: list[FlatSpotNote] = []
         self.near_runs: list[dict[str, Any]] = []
         note_anchor = step_key.get_bottom() + DOWN * 0.55
         said_flat = False
@@ -291,20 +303,22 @@ class TangentSlope(GDScene):
             bend = analysis.curvature(obj, [stop])
             kind = "a local minimum" if bend > 0 else "a local maximum" if bend < 0 else "flat"
             words = make_text("a flat spot", BODY_SIZE, GREEN)
-            head = math_on_baseline(
+            head: object = math_on_baseline(
                 "f'(x) = 0",
                 text_baseline(words),
                 words.get_left()[0],
                 font_size=MATH_SIZE,
                 color=GREEN,
             )
+            if not isinstance(head, VMobject):
+                raise TypeError("math_on_baseline returned no VMobject")
             words.shift(RIGHT * (head.width + 0.22))
             what = (
                 "a run can settle here" if bend > 0
                 else "unstable: nearby runs leave" if bend < 0
                 else "a step from here does not move"
             )
-            note = VGroup(
+            note = FlatSpotNote(
                 head,
                 words,
                 make_text(f"({kind})", SMALL_SIZE, MUTED_TEXT),

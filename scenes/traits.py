@@ -24,11 +24,15 @@ step (``Trajectory.stopped_at``) and, from :mod:`gdanim.traits`,
 :func:`~gdanim.traits.step_ratio`, :func:`~gdanim.traits.step_lengths`,
 :func:`~gdanim.traits.direction_reversals` and :func:`~gdanim.traits.displacement`.
 
-The saddle runs are S6 race C (:data:`scenes.race.RACE_C`, through :func:`scenes.race.run_race`),
+The saddle runs are S6 race C (:data:`scenes.racedata.RACE_C`, through
+:func:`scenes.racedata.run_race`),
 the valley runs S6 race B on :math:`x^2/20 + y^2` from :math:`(-7, 2)`: SGD at lr 0.95,
 Momentum at lr 0.1 (momentum 0.9) and Nesterov at lr 0.1 (momentum 0.9). Every number on screen
 and in the subcaptions comes from :mod:`gdanim.analysis` or :mod:`gdanim.traits`, applied to
 those trajectories; every update rule is the optimizer's own ``update_rule_latex``.
+
+This module draws the cards; what they say is planned in :mod:`scenes.traitplans` (no manim
+there), and the label placement it shares with :mod:`scenes.race` is in :mod:`scenes.mapmarks`.
 
 Render with::
 
@@ -37,16 +41,18 @@ Render with::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
+    Axes,
     Circle,
     DashedLine,
     DashedVMobject,
@@ -55,26 +61,19 @@ from manim import (
     FadeOut,
     Line,
     MarkupText,
+    MathTex,
     Mobject,
     RoundedRectangle,
+    Text,
     ValueTracker,
     VGroup,
     linear,
 )
+from manim.renderer.cairo_renderer import CairoRenderer
 
-from gdanim import Trajectory, objectives, optimizers
-from gdanim.analysis import overshoot, saddle_escape_step, steps_to_tolerance
-from gdanim.cache import cached_descend
-from gdanim.optimizers import Optimizer
-from gdanim.traits import (
-    direction_reversals,
-    displacement,
-    farthest_step,
-    step_lengths,
-    step_ratio,
-)
-from scenes.layout import clearance as _clearance
-from scenes.layout import overlap as _overlap
+from gdanim import objectives
+from gdanim.traits import farthest_step
+from scenes.mapmarks import cross_mark, frame_of, place_near, y_label_of
 from scenes.mobjects import (
     ContourMap,
     FastNumber,
@@ -84,7 +83,7 @@ from scenes.mobjects import (
     to_scene,
 )
 from scenes.pacing import reading_time, say, wait_until
-from scenes.race import RACE_C, run_race
+from scenes.racedata import RACE_C
 from scenes.style import (
     BACKGROUND,
     FONT,
@@ -95,388 +94,45 @@ from scenes.style import (
     TEXT_COLOR,
     GDScene,
     fmt,
-    fmt_sci,
     make_marker,
     make_tex,
     make_text,
     text_baseline,
 )
+from scenes.traitplans import (
+    SADDLE,
+    VALLEY,
+    VALLEY_SPECS,
+    CardPlan,
+    Fact,
+    Run,
+    Setting,
+    escape_step,
+    plan_cards,
+    saddle_runs,
+    valley_runs,
+)
 
+# The plans (SADDLE, VALLEY, VALLEY_SPECS, CardPlan, Fact, Run, Setting, plan_cards, saddle_runs,
+# valley_runs) live in scenes.traitplans and are re-exported here.
 __all__ = [
     "SADDLE",
     "VALLEY",
     "VALLEY_SPECS",
+    "CardMap",
+    "CardPanel",
     "CardPlan",
     "Fact",
     "OptimizerTraits",
+    "OvershootMark",
     "Run",
     "Setting",
+    "SummaryRow",
     "plan_cards",
     "saddle_runs",
     "valley_runs",
 ]
 
-
-# --------------------------------------------------------------------------------------------
-# What is run, and the numbers read from the runs (no manim objects here)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Setting:
-    """Where a card's runs happen: the objective, the start, the steps, the bound and the view.
-
-    ``bound`` is the box the runs are computed in (a run leaving it stops, as in the races);
-    ``view`` is the part of the plane the card's map shows.
-    """
-
-    objective: str
-    start: tuple[float, float]
-    steps: int
-    bound: tuple[float, float, float, float]
-    view: tuple[float, float, float, float]
-    ticks: tuple[float, float]
-    minimum: tuple[float, float] | None = None
-
-
-#: S6 race C on the saddle, as the race scene runs it.
-SADDLE = Setting(
-    objective=RACE_C.objective,
-    start=RACE_C.start,
-    steps=RACE_C.steps,
-    bound=RACE_C.view,
-    view=RACE_C.view,
-    ticks=(0.5, 0.5),
-)
-
-#: S6 race B on the long valley: computed in the race's box, shown around the action.
-VALLEY = Setting(
-    objective="long_valley",
-    start=(-7.0, 2.0),
-    steps=100,
-    bound=(-10.0, 10.0, -5.0, 5.0),
-    view=(-8.0, 2.0, -2.5, 2.5),
-    ticks=(2.0, 1.0),
-    minimum=(0.0, 0.0),
-)
-
-#: The valley runs (race B's SGD and Momentum; Nesterov with Momentum's settings).
-VALLEY_SPECS: dict[str, str] = {
-    "SGD": "sgd:lr=0.95",
-    "Momentum": "momentum:lr=0.1,momentum=0.9",
-    "Nesterov": "nesterov:lr=0.1,momentum=0.9",
-}
-
-#: Tolerance on :math:`f - f_{\min}` for "steps to tolerance" on the valley.
-VALLEY_TOL = 1e-3
-#: SGD's crawl is measured over this many steps; AdaGrad's step this far in is compared with
-#: its first.
-CRAWL_STEPS = 100
-SHRINK_STEP = 100
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One number on a card: which run it is about, the measure, its value and how it is shown."""
-
-    optimizer: str
-    objective: str
-    metric: str
-    value: float
-    shown: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """The fact as a plain dict (for ``OptimizerTraits.cards``)."""
-        return {
-            "optimizer": self.optimizer,
-            "objective": self.objective,
-            "metric": self.metric,
-            "value": self.value,
-            "shown": self.shown,
-        }
-
-
-@dataclass(frozen=True)
-class Run:
-    """An optimizer and its trajectory in a setting."""
-
-    optimizer: Optimizer
-    trajectory: Trajectory
-    setting: Setting
-
-    @property
-    def name(self) -> str:
-        """The optimizer's display name."""
-        return self.optimizer.display_name
-
-    @property
-    def last(self) -> int:
-        """Index of the last point inside the bound."""
-        stop = self.trajectory.stopped_at
-        return self.trajectory.steps if stop is None else int(stop) - 1
-
-
-@dataclass
-class CardPlan:
-    """Everything a card says, computed from the runs.
-
-    ``headline`` is ``(before, fact, after)``: the sentence around THE number. Each of ``lines``
-    is a format string with ``{0}``, ``{1}``... for its facts. ``marks`` names the marks to draw
-    on the map: ``("escape", run)``, ``("step", run, step)``, ``("overshoot", run)``.
-    """
-
-    run: Run
-    character: str
-    short: str
-    headline: tuple[str, Fact, str]
-    lines: list[tuple[str, list[Fact]]]
-    event: int
-    ghost: Run | None = None
-    marks: list[tuple[Any, ...]] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-
-    @property
-    def facts(self) -> list[Fact]:
-        """THE number first, then the numbers of the other lines, in order."""
-        return [self.headline[1], *[f for _t, fs in self.lines for f in fs]]
-
-    def headline_text(self) -> str:
-        """The headline as plain text."""
-        before, fact, after = self.headline
-        return " ".join(p for p in (before, fact.shown, after) if p)
-
-    def line_texts(self) -> list[str]:
-        """The other lines as plain text."""
-        return [text.format(*[f.shown for f in facts]) for text, facts in self.lines]
-
-
-def _step(value: float) -> str:
-    return str(int(value))
-
-
-def _percent(value: float) -> str:
-    return f"{100.0 * value:.0f}%"
-
-
-def _two(value: float) -> str:
-    return fmt(value, 2)
-
-
-def _three(value: float) -> str:
-    return fmt(value, 3)
-
-
-def _sig2(value: float) -> str:
-    return f"{value:.2g}"
-
-
-def _sci(value: float) -> str:
-    return fmt_sci(value, 0) if value != 0.0 else "0"
-
-
-def _one(value: float) -> str:
-    return fmt(value, 1)
-
-
-def _fact(run: Run, metric: str, value: float | int | None, show: Callable[[float], str]) -> Fact:
-    if value is None:
-        raise ValueError(f"{run.name} on {run.setting.objective}: {metric} has no value")
-    return Fact(run.name, run.setting.objective, metric, float(value), show(float(value)))
-
-
-def _escape(run: Run) -> int | None:
-    return saddle_escape_step(run.trajectory, RACE_C.saddle, RACE_C.saddle_radius)
-
-
-def _exit(run: Run) -> int | None:
-    stop = run.trajectory.stopped_at
-    return None if stop is None else int(stop)
-
-
-def saddle_runs() -> dict[str, Run]:
-    """Race C's runs (computed by :func:`scenes.race.run_race`), by display name."""
-    return {
-        name: Run(res.optimizer, res.trajectory, SADDLE) for name, res in run_race(RACE_C).items()
-    }
-
-
-def valley_runs() -> dict[str, Run]:
-    """The valley runs of :data:`VALLEY_SPECS`, by display name."""
-    f = objectives.get(VALLEY.objective)
-    out: dict[str, Run] = {}
-    for name, spec in VALLEY_SPECS.items():
-        opt = optimizers.from_spec(spec)
-        assert opt.display_name == name
-        traj = cached_descend(f, opt, VALLEY.start, VALLEY.steps, bound=VALLEY.bound)
-        out[name] = Run(opt, traj, VALLEY)
-    return out
-
-
-def plan_cards() -> list[CardPlan]:
-    """The six cards, in order: SGD, AdaGrad, RMSprop, Adam (saddle), Momentum, Nesterov (valley).
-
-    Saddle cards first and valley cards after, so the map changes once.
-    """
-    sad = saddle_runs()
-    val = valley_runs()
-    cards: list[CardPlan] = []
-    minimum = VALLEY.minimum
-    assert minimum is not None
-
-    # SGD: crawls at the saddle ---------------------------------------------------------------
-    r = sad["SGD"]
-    esc = _fact(r, "saddle_escape_step", _escape(r), _step)
-    moved = _fact(r, f"displacement_x_{CRAWL_STEPS}",
-                  displacement(r.trajectory, CRAWL_STEPS, axis=0), _sig2)
-    g0 = r.trajectory.grads[0]
-    gx = _fact(r, "grad_x_start", float(g0[0]), _sci)
-    gy = _fact(r, "grad_y_start", float(g0[1]), _one)
-    cards.append(CardPlan(
-        run=r,
-        character="Plain gradient descent: steps straight down the negative gradient, nothing "
-        "more. Where one component of the gradient is nearly zero, it crawls that way.",
-        short="crawls where the x-slope is tiny",
-        headline=("leaves the saddle at step", esc, ""),
-        lines=[
-            ("gradient at the start: ({0}, {1})", [gx, gy]),
-            (f"in its first {CRAWL_STEPS} steps it moves just {{0}} along x", [moved]),
-        ],
-        event=int(esc.value),
-        marks=[("escape", r)],
-        captions=[
-            f"SGD, plain gradient descent, starts with gradient ({gx.shown}, {gy.shown}): "
-            "almost zero only along x.",
-            f"It moves {moved.shown} along x in {CRAWL_STEPS} steps; out at step {esc.shown}.",
-        ],
-    ))
-
-    # AdaGrad: fast, then its steps die out ---------------------------------------------------
-    r = sad["AdaGrad"]
-    ratio = _fact(r, f"step_ratio_{SHRINK_STEP}", step_ratio(r.trajectory, SHRINK_STEP),
-                  _percent)
-    esc = _fact(r, "saddle_escape_step", _escape(r), _step)
-    out = _fact(r, "exit_step", _exit(r), _step)
-    cards.append(CardPlan(
-        run=r,
-        character="Divides each coordinate's step by the root of its summed squared "
-        "gradients. The sum only grows, so the steps shrink for good.",
-        short="fast at first, then its steps die out",
-        headline=(f"step {SHRINK_STEP} is", ratio, "as long as step 1"),
-        lines=[("left the saddle at step {0}; at the edge only at step {1}", [esc, out])],
-        event=SHRINK_STEP,
-        marks=[("escape", r), ("step", r, SHRINK_STEP)],
-        captions=[
-            f"AdaGrad divides by its summed squared gradients: out at step {esc.shown}.",
-            f"The sum only grows: step {SHRINK_STEP} is {ratio.shown} as long as step 1.",
-        ],
-    ))
-
-    # RMSprop: a moving average, so the steps stay --------------------------------------------
-    r = sad["RMSprop"]
-    ada = sad["AdaGrad"]
-    esc = _fact(r, "saddle_escape_step", _escape(r), _step)
-    out = _fact(r, "exit_step", _exit(r), _step)
-    ada_out = _fact(ada, "exit_step", _exit(ada), _step)
-    cards.append(CardPlan(
-        run=r,
-        ghost=ada,
-        character="Like AdaGrad, but a moving average replaces the sum: old gradients "
-        "fade, so the steps never die out.",
-        short="steps that never die out",
-        headline=("leaves the saddle at step", esc, ""),
-        lines=[("at the edge at step {0}; AdaGrad needs {1} steps", [out, ada_out])],
-        event=int(esc.value),
-        marks=[("escape", r)],
-        captions=[
-            f"RMSprop averages the squares instead: out at step {esc.shown}.",
-            f"At the edge by step {out.shown}; AdaGrad needs {ada_out.shown}.",
-        ],
-    ))
-
-    # Adam: smooth and quick ------------------------------------------------------------------
-    r = sad["Adam"]
-    esc = _fact(r, "saddle_escape_step", _escape(r), _step)
-    lengths = step_lengths(r.trajectory)
-    shortest = _fact(r, "step_length_min", float(lengths.min()), _three)
-    longest = _fact(r, "step_length_max", float(lengths.max()), _three)
-    cards.append(CardPlan(
-        run=r,
-        character="Momentum's average, scaled like RMSprop and bias-corrected: "
-        "smooth and quick.",
-        short="smooth and quick",
-        headline=("leaves the saddle at step", esc, ""),
-        lines=[("every step between {0} and {1} long", [shortest, longest])],
-        event=int(esc.value),
-        marks=[("escape", r)],
-        captions=[
-            f"Adam adds momentum to RMSprop's scaling: out at step {esc.shown}.",
-            f"Every step is {shortest.shown} to {longest.shown} long: smooth and quick.",
-        ],
-    ))
-
-    # Momentum: cuts the zig-zag, escapes flat regions, overshoots -----------------------------
-    r = val["Momentum"]
-    sgd = val["SGD"]
-    over = _fact(r, "overshoot", overshoot(r.trajectory, minimum), _two)
-    turns = _fact(r, "direction_reversals_y", direction_reversals(r.trajectory, 1), _step)
-    steps = _fact(r, "steps", r.trajectory.steps, _step)
-    sgd_turns = _fact(sgd, "direction_reversals_y", direction_reversals(sgd.trajectory, 1), _step)
-    mom_esc = _fact(sad["Momentum"], "saddle_escape_step", _escape(sad["Momentum"]), _step)
-    sgd_esc = _fact(sad["SGD"], "saddle_escape_step", _escape(sad["SGD"]), _step)
-    cards.append(CardPlan(
-        run=r,
-        ghost=sgd,
-        character="Adds gradients up into a velocity: it cuts the zig-zag and rolls through "
-        "flat regions, but overshoots and curls back.",
-        short="overshoots and curls back",
-        headline=("overshoots the minimum by", over, ""),
-        lines=[
-            ("turns back {0} times in {1} steps; SGD {2} times", [turns, steps, sgd_turns]),
-            ("on the saddle: out at step {0}; SGD at step {1}", [mom_esc, sgd_esc]),
-        ],
-        event=farthest_step(r.trajectory, minimum),
-        marks=[("overshoot", r)],
-        captions=[
-            f"In the long valley SGD turns back {sgd_turns.shown} times, Momentum only "
-            f"{turns.shown}.",
-            f"But its velocity carries it {over.shown} past the minimum.",
-        ],
-    ))
-
-    # Nesterov: overshoots less ---------------------------------------------------------------
-    r = val["Nesterov"]
-    mom = val["Momentum"]
-    over = _fact(r, "overshoot", overshoot(r.trajectory, minimum), _two)
-    mom_over = _fact(mom, "overshoot", overshoot(mom.trajectory, minimum), _two)
-    tol = _fact(r, "steps_to_tolerance", steps_to_tolerance(r.trajectory, 0.0, VALLEY_TOL), _step)
-    mom_tol = _fact(mom, "steps_to_tolerance",
-                    steps_to_tolerance(mom.trajectory, 0.0, VALLEY_TOL), _step)
-    tol_text = f"{VALLEY_TOL:g}"
-    cards.append(CardPlan(
-        run=r,
-        ghost=mom,
-        character="Momentum with a look-ahead: the velocity's next step feeds into this "
-        "one, so it brakes before the minimum.",
-        short="overshoots less than Momentum",
-        headline=("overshoots the minimum by", over, ""),
-        lines=[
-            ("Momentum, same settings: {0}", [mom_over]),
-            (f"f < {tol_text} at step {{0}}; Momentum at step {{1}}", [tol, mom_tol]),
-        ],
-        event=farthest_step(r.trajectory, minimum),
-        marks=[("overshoot", mom), ("overshoot", r)],
-        captions=[
-            "Nesterov's step includes the velocity's next one: it brakes sooner.",
-            f"It overshoots by {over.shown}, Momentum by {mom_over.shown}; f < {tol_text} at "
-            f"step {tol.shown}, not {mom_tol.shown}.",
-        ],
-    ))
-    return cards
-
-
-# --------------------------------------------------------------------------------------------
-# Drawing
-# --------------------------------------------------------------------------------------------
 
 #: Map frame: left edge, top edge and width (scene units).
 MAP_LEFT = -6.45
@@ -491,7 +147,59 @@ PANEL_BOTTOM = -3.8
 REPLAY_RATE = {"saddle": 90.0, "long_valley": 40.0}
 
 
-def _wrap(text: str, font_size: float, width: float, color: Any = TEXT_COLOR) -> Mobject:
+_M = TypeVar("_M", bound=Mobject)
+
+
+@dataclass(frozen=True)
+class CardMap:
+    """A card's contour map: its setting, axes, map, frame, step counter and all but the map."""
+
+    setting: Setting
+    axes: Axes
+    cmap: ContourMap
+    group: VGroup
+    counter: FastNumber
+    box: Mobject
+
+
+@dataclass(frozen=True)
+class CardPanel:
+    """A card's right half: name, character, THE number, other lines and the update rule."""
+
+    title: VGroup
+    name: Text
+    character: Text
+    headline: VGroup
+    number: Text
+    lines: VGroup
+    rule: MathTex
+    rule_group: VGroup
+    rule_latex: str
+    color: str
+
+
+@dataclass
+class _OnScreen:
+    """What the previous card left on screen: its map and its other mobjects."""
+
+    card_map: CardMap | None = None
+    mobs: list[Mobject | None] = field(default_factory=list)
+
+
+class OvershootMark(VGroup):
+    """The overshoot as a dimension line: ``step`` is the farthest step, ``value`` the overshoot."""
+
+    step: int
+    value: float
+
+
+class SummaryRow(VGroup):
+    """A row of the closing table: name, character, THE number, surface; ``card`` is its card."""
+
+    card: dict[str, Any]
+
+
+def _wrap(text: str, font_size: float, width: float, color: Any = TEXT_COLOR) -> Text:
     """Words wrapped greedily to at most ``width``, each word measured, left-aligned."""
     words = text.split()
     sizes = [make_text(w, font_size=font_size).width for w in words]
@@ -522,21 +230,30 @@ def _markup(text: str, facts: Sequence[Fact], font_size: float) -> MarkupText:
     return MarkupText(body, font=FONT, font_size=font_size, color=TEXT_COLOR)
 
 
-def _on_baseline(parts: Sequence[Mobject], gap: float) -> VGroup:
+def _on_baseline(parts: Sequence[Text], gap: float) -> VGroup:
     """Set words left to right on one baseline (y = 0)."""
     group = VGroup()
     x = 0.0
     for part in parts:
-        part.shift([x - part.get_left()[0], -text_baseline(part), 0.0])  # type: ignore[arg-type]
+        part.shift(np.array([x - part.get_left()[0], -text_baseline(part), 0.0]))
         x = part.get_right()[0] + gap
         group.add(part)
     return group
 
 
-def _fit(mob: Mobject, width: float) -> Mobject:
+def _fit(mob: _M, width: float) -> _M:
+    """``mob``, scaled down to ``width`` if it is wider."""
     if mob.width > width:
         mob.scale_to_fit_width(width)
     return mob
+
+
+def _baseline(words: Text | MarkupText) -> float:
+    """:func:`scenes.style.text_baseline` of plain or marked-up text (both rows of glyphs)."""
+    if isinstance(words, Text):
+        return text_baseline(words)
+    bottoms = [glyph.get_bottom()[1] for glyph in words.submobjects] or [words.get_bottom()[1]]
+    return float(np.median(bottoms))
 
 
 class OptimizerTraits(GDScene):
@@ -554,7 +271,7 @@ class OptimizerTraits(GDScene):
         the mobjects ``name_mob``, ``number_mob``, ``headline_mob``, ``line_mobs``,
         ``rule_mob``, ``path``, ``ghost_path``, ``axes``, ``marks``.
     plans : list of CardPlan
-    summary_rows : list of VGroup
+    summary_rows : list of SummaryRow
         The closing table, one row per card; ``row.card`` is its card dict.
     """
 
@@ -567,12 +284,12 @@ class OptimizerTraits(GDScene):
         self.cards: list[dict[str, Any]] = []
         self.section("Six optimizers, six characters")
         header = make_text("What each optimizer's path shows", font_size=30, weight="MEDIUM")
-        header.to_corner(UP + LEFT, buff=0.32).align_to([MAP_LEFT, 0, 0], LEFT)
+        header.to_corner(UP + LEFT, buff=0.32).align_to(np.array([MAP_LEFT, 0.0, 0.0]), LEFT)
         dots = VGroup(*[
             make_marker([0, 0, 0], OPTIMIZER_COLORS[p.run.name], radius=0.075)
             for p in self.plans
         ]).arrange(RIGHT, buff=0.24)
-        dots.align_to([PANEL_LEFT + PANEL_WIDTH, 0, 0], RIGHT).match_y(header)
+        dots.align_to(np.array([PANEL_LEFT + PANEL_WIDTH, 0.0, 0.0]), RIGHT).match_y(header)
         for dot in dots:
             dot.set_opacity(0.3)
         cursor = Circle(radius=0.135, stroke_color=TEXT_COLOR, stroke_width=2.0)
@@ -583,19 +300,19 @@ class OptimizerTraits(GDScene):
         self.add(cursor)
         wait_until(self, end)
 
-        current: dict[str, Any] = {}
+        current = _OnScreen()
         for i, plan in enumerate(self.plans):
             self.section(plan.run.name)
             current = self._card(plan, current, dots, cursor, i)
         self._summary(current, dots, cursor)
 
     # ------------------------------------------------------------------------------------
-    def _map(self, setting: Setting) -> dict[str, Any]:
+    def _map(self, setting: Setting) -> CardMap:
         """The contour map of a setting, with its formula, start, saddle region and counter."""
         f = objectives.get(setting.objective)
         axes = map_axes(setting.view, width=MAP_WIDTH, step=setting.ticks)
-        box = axes.frame_box
-        axes.shift([MAP_LEFT - box.get_left()[0], MAP_TOP - box.get_top()[1], 0.0])
+        box = frame_of(axes)
+        axes.shift(np.array([MAP_LEFT - box.get_left()[0], MAP_TOP - box.get_top()[1], 0.0]))
         cmap = ContourMap(f, axes, setting.view, n_levels=12, fill_strength=0.42,
                           image_resolution=300)
         extras = VGroup()
@@ -608,10 +325,7 @@ class OptimizerTraits(GDScene):
                 Circle(radius=radius, stroke_color=TEXT_COLOR, stroke_width=1.8).move_to(centre),
                 num_dashes=44,
             ).set_stroke(opacity=0.7)
-            cross = VGroup(
-                Line(centre + 0.07 * (LEFT + UP), centre + 0.07 * (RIGHT + DOWN)),
-                Line(centre + 0.07 * (LEFT + DOWN), centre + 0.07 * (RIGHT + UP)),
-            ).set_stroke(TEXT_COLOR, 2.5)
+            cross = cross_mark(centre, 0.07, 2.5)
             label = make_text(f"saddle region (radius {fmt(RACE_C.saddle_radius, 1)})",
                               font_size=15, color=TEXT_COLOR)
             label.add_background_rectangle(color=BACKGROUND, opacity=0.7, buff=0.04)
@@ -619,10 +333,7 @@ class OptimizerTraits(GDScene):
             extras.add(region, cross, label)
         if setting.minimum is not None:
             m = to_scene(axes, setting.minimum)
-            cross = VGroup(
-                Line(m + 0.07 * (LEFT + UP), m + 0.07 * (RIGHT + DOWN)),
-                Line(m + 0.07 * (LEFT + DOWN), m + 0.07 * (RIGHT + UP)),
-            ).set_stroke(TEXT_COLOR, 2.5)
+            cross = cross_mark(m, 0.07, 2.5)
             cross.set_z_index(1)
             extras.add(cross)
         start = make_marker(to_scene(axes, setting.start), START_COLOR, radius=0.075)
@@ -633,15 +344,14 @@ class OptimizerTraits(GDScene):
         step_word = make_text("step", font_size=20, color=MUTED_TEXT)
         counter = FastNumber(0, "{:d}", len(str(setting.steps)), font_size=26, weight="BOLD",
                              align="left")
-        step_word.next_to(axes.y_label_mob, RIGHT, buff=0.3)
+        step_word.next_to(y_label_of(axes), RIGHT, buff=0.3)
         step_word.shift(UP * (box.get_top()[1] + 0.22 - text_baseline(step_word)))
         counter.place([step_word.get_right()[0] + 0.14, text_baseline(step_word), 0.0])
         formula.shift(UP * (text_baseline(step_word) - formula.get_bottom()[1]))
         group = VGroup(axes, formula, extras, step_word, counter)
-        return {"setting": setting, "axes": axes, "cmap": cmap, "group": group,
-                "counter": counter, "box": box}
+        return CardMap(setting, axes, cmap, group, counter, box)
 
-    def _panel(self, plan: CardPlan) -> dict[str, Any]:
+    def _panel(self, plan: CardPlan) -> CardPanel:
         """The right half: name, hyperparameters, character, THE number, lines, update rule."""
         run = plan.run
         color = OPTIMIZER_COLORS[run.name]
@@ -651,8 +361,8 @@ class OptimizerTraits(GDScene):
         title_row = _on_baseline([name, params_mob], 0.3)
         if title_row.width > PANEL_WIDTH:  # hyperparameters under the name
             params_mob.next_to(name, DOWN, buff=0.16, aligned_edge=LEFT)
-        title_row.move_to([0, 0, 0]).align_to([PANEL_LEFT, 0, 0], LEFT)
-        title_row.align_to([0, PANEL_TOP, 0], UP)
+        title_row.move_to(ORIGIN).align_to(np.array([PANEL_LEFT, 0.0, 0.0]), LEFT)
+        title_row.align_to(np.array([0.0, PANEL_TOP, 0.0]), UP)
         character = _wrap(plan.character, 22, PANEL_WIDTH)
         character.next_to(title_row, DOWN, buff=0.3).align_to(title_row, LEFT)
 
@@ -686,7 +396,8 @@ class OptimizerTraits(GDScene):
             corner_radius=0.12, width=PANEL_WIDTH, height=height,
             stroke_color=GRID_COLOR, stroke_width=1.5, fill_color="#161A22", fill_opacity=1.0,
         )
-        box.align_to([PANEL_LEFT, 0, 0], LEFT).align_to([0, box_top, 0], UP)
+        box.align_to(np.array([PANEL_LEFT, 0.0, 0.0]), LEFT)
+        box.align_to(np.array([0.0, box_top, 0.0]), UP)
         if inline:
             tag.align_to(box, UP).align_to(box, RIGHT).shift(DOWN * pad * 0.7 + LEFT * pad)
         else:
@@ -694,26 +405,25 @@ class OptimizerTraits(GDScene):
         rule.align_to(box, LEFT).shift(RIGHT * pad)
         rule.align_to(box, DOWN).shift(UP * pad)
         rule_group = VGroup(box, tag, rule)
-        return {"title": title_row, "name": name, "character": character,
-                "headline": headline, "number": number, "lines": line_mobs,
-                "rule": rule, "rule_group": rule_group, "rule_latex": rule_latex,
-                "color": color}
+        return CardPanel(title_row, name, character, headline, number, line_mobs, rule,
+                         rule_group, rule_latex, color)
 
     def _card(
         self,
         plan: CardPlan,
-        prev: dict[str, Any],
+        prev: _OnScreen,
         dots: VGroup,
         cursor: Mobject,
         index: int,
-    ) -> dict[str, Any]:
+    ) -> _OnScreen:
         run = plan.run
         setting = run.setting
-        same_map = prev.get("map") is not None and prev["map"]["setting"] == setting
-        mp = prev["map"] if same_map else self._map(setting)
-        axes, box = mp["axes"], mp["box"]
+        old = prev.card_map
+        same_map = old is not None and old.setting == setting
+        mp = old if old is not None and same_map else self._map(setting)
+        axes, box = mp.axes, mp.box
         panel = self._panel(plan)
-        color = panel["color"]
+        color = panel.color
 
         # ---- paths: the card's run and, faint and thin, the run it is compared with --------
         tracker = ValueTracker(0.0)
@@ -721,7 +431,8 @@ class OptimizerTraits(GDScene):
             to_scene(axes, run.trajectory.points[: run.last + 1]), color,
             width=4.5, casing=3.0, tracker=tracker, head="dot", head_size=0.2,
         )
-        path.head.set_z_index(3)
+        if path.head is not None:
+            path.head.set_z_index(3)
         ghost_path = None
         legend_entries: list[tuple[str, Any, float, str | None]] = [
             (run.optimizer.label, color, 4.5, "dot")
@@ -734,7 +445,8 @@ class OptimizerTraits(GDScene):
                 width=2.4, casing=2.0, tracker=tracker, head="dot", head_size=0.13,
                 opacity=0.8,
             )
-            ghost_path.head.set_z_index(4)  # smaller, so on top: both heads show
+            if ghost_path.head is not None:
+                ghost_path.head.set_z_index(4)  # smaller, so on top: both heads show
             legend_entries.append((f"{g.optimizer.label}, for comparison", gcolor, 2.4, "dot"))
         legend = path_legend(legend_entries, font_size=16, buff=0.1, swatch_length=0.5)
         legend.next_to(box, DOWN, buff=0.5).align_to(box, LEFT)
@@ -748,9 +460,9 @@ class OptimizerTraits(GDScene):
         if setting.minimum is not None:
             min_label = make_text("minimum", font_size=15, color=TEXT_COLOR)
             min_label.add_background_rectangle(color=BACKGROUND, opacity=0.8, buff=0.04)
-            self._place(min_label, to_scene(axes, setting.minimum), avoid, box, [],
-                        distances=(0.3, 0.4, 0.5))
-        fixed = [] if min_label is None else [min_label]
+            place_near(min_label, to_scene(axes, setting.minimum), avoid, box, [],
+                       distances=(0.3, 0.4, 0.5))
+        fixed: list[Mobject] = [] if min_label is None else [min_label]
         marks, labels = self._marks(plan, axes, box, avoid, fixed, end)
 
         # ---- timing: replay at a fixed rate, hold long enough to read the subcaptions ------
@@ -764,22 +476,22 @@ class OptimizerTraits(GDScene):
         hold_b = max(0.8, read_b - (t_head + t_b + t_lines))
 
         # ---- out with the old card, in with the new ----------------------------------------
-        outs: list[Mobject] = [m for m in prev.get("card_mobs", []) if m is not None]
-        if not same_map and prev.get("map") is not None:
-            outs += [prev["map"]["group"], prev["map"]["cmap"]]
+        outs: list[Mobject] = [m for m in prev.mobs if m is not None]
+        if not same_map and old is not None:
+            outs += [old.group, old.cmap]
         if outs:
             self.play(*[FadeOut(m) for m in outs], run_time=0.4)
-        counter = mp["counter"]
+        counter = mp.counter
         counter.clear_updaters()
         counter.set_value(0)
         counter.add_updater(lambda m: m.set_value(int(round(tracker.get_value()))))
         ins: list[Any] = [
-            FadeIn(panel["title"], shift=LEFT * 0.2), FadeIn(panel["character"], shift=LEFT * 0.2),
+            FadeIn(panel.title, shift=LEFT * 0.2), FadeIn(panel.character, shift=LEFT * 0.2),
             FadeIn(legend), dots[index].animate.set_opacity(1.0),
             cursor.animate.move_to(dots[index]).set_stroke(opacity=1.0),
         ]
         if not same_map:
-            ins += [FadeIn(mp["cmap"]), FadeIn(mp["group"])]
+            ins += [FadeIn(mp.cmap), FadeIn(mp.group)]
         if min_label is not None:
             ins.append(FadeIn(min_label))
         self.caption(plan.captions[0], t_in + t_rule + hold_a + t_a)
@@ -787,18 +499,18 @@ class OptimizerTraits(GDScene):
         self.add(path)
         if ghost_path is not None:
             self.add(ghost_path)
-        self.play(FadeIn(panel["rule_group"], shift=UP * 0.1), run_time=t_rule)
+        self.play(FadeIn(panel.rule_group, shift=UP * 0.1), run_time=t_rule)
         self.wait(hold_a)
 
         # ---- the replay up to the event, THE number, the rest of the replay ----------------
         self.play(tracker.animate.set_value(event), run_time=t_a, rate_func=linear)
         self.caption(plan.captions[1], t_head + t_b + t_lines + hold_b)
-        self.play(FadeIn(panel["headline"], shift=UP * 0.15), *[FadeIn(m) for m in marks],
+        self.play(FadeIn(panel.headline, shift=UP * 0.15), *[FadeIn(m) for m in marks],
                   run_time=t_head)
         if t_b > 0:
             self.play(tracker.animate.set_value(end), run_time=t_b, rate_func=linear)
         self.play(*[FadeIn(m) for m in labels],
-                  *[FadeIn(m, shift=UP * 0.1) for m in panel["lines"]], run_time=t_lines)
+                  *[FadeIn(m, shift=UP * 0.1) for m in panel.lines], run_time=t_lines)
         self.wait(hold_b)
         counter.clear_updaters()
         counter.set_value(end)
@@ -807,7 +519,7 @@ class OptimizerTraits(GDScene):
             ghost_path.clear_updaters()
 
         fact = plan.headline[1]
-        card = {
+        card: dict[str, Any] = {
             "optimizer": run.name,
             "label": run.optimizer.label,
             "objective": setting.objective,
@@ -818,16 +530,16 @@ class OptimizerTraits(GDScene):
             "lines": plan.line_texts(),
             "facts": [f.as_dict() for f in plan.facts],
             "color": color,
-            "rule": panel["rule_latex"],
+            "rule": panel.rule_latex,
             "ghost": None if plan.ghost is None else plan.ghost.name,
             "captions": list(plan.captions),
             "short": plan.short,
             "end_step": end,
-            "name_mob": panel["name"],
-            "number_mob": panel["number"],
-            "headline_mob": panel["headline"],
-            "line_mobs": list(panel["lines"]),
-            "rule_mob": panel["rule"],
+            "name_mob": panel.name,
+            "number_mob": panel.number,
+            "headline_mob": panel.headline,
+            "line_mobs": list(panel.lines),
+            "rule_mob": panel.rule,
             "path": path,
             "ghost_path": ghost_path,
             "axes": axes,
@@ -835,17 +547,22 @@ class OptimizerTraits(GDScene):
             "labels": labels,
         }
         if self.record_card_frames:
-            self.renderer.update_frame(self, ignore_skipping=True)
-            card["frame"] = np.array(self.renderer.get_frame())[..., :3].copy()
+            renderer = self.renderer
+            if not isinstance(renderer, CairoRenderer):
+                raise TypeError("record_card_frames needs manim's Cairo renderer")
+            renderer.update_frame(self, ignore_skipping=True)
+            card["frame"] = np.array(renderer.get_frame())[..., :3].copy()
         self.cards.append(card)
-        card_mobs = [panel["title"], panel["character"], panel["headline"], panel["lines"],
-                     panel["rule_group"], legend, path, ghost_path, min_label, *marks, *labels]
-        return {"map": mp, "card_mobs": card_mobs}
+        card_mobs: list[Mobject | None] = [
+            panel.title, panel.character, panel.headline, panel.lines, panel.rule_group, legend,
+            path, ghost_path, min_label, *marks, *labels,
+        ]
+        return _OnScreen(mp, card_mobs)
 
     # ------------------------------------------------------------------------------------
     @staticmethod
     def _avoid(
-        plan: CardPlan, axes: Any, path: TrajectoryPath, ghost: TrajectoryPath | None
+        plan: CardPlan, axes: Axes, path: TrajectoryPath, ghost: TrajectoryPath | None
     ) -> np.ndarray:
         """Scene points labels keep clear of: both paths, the start, the saddle, the minimum."""
         setting = plan.run.setting
@@ -862,7 +579,7 @@ class OptimizerTraits(GDScene):
     def _marks(
         self,
         plan: CardPlan,
-        axes: Any,
+        axes: Axes,
         box: Mobject,
         avoid_pts: np.ndarray,
         fixed: list[Mobject],
@@ -874,10 +591,10 @@ class OptimizerTraits(GDScene):
         placed: list[Mobject] = list(fixed)
         side = 1.0
         for mark in plan.marks:
-            kind, run = mark[0], mark[1]
+            kind, run = mark.kind, mark.run
             color = OPTIMIZER_COLORS[run.name]
             if kind in ("escape", "step"):
-                step = _escape(run) if kind == "escape" else int(mark[2])
+                step = escape_step(run) if kind == "escape" else mark.step
                 assert step is not None
                 p = to_scene(axes, run.trajectory.points[step])
                 ring = Circle(radius=0.085, stroke_color=color, stroke_width=3.0).move_to(p)
@@ -887,7 +604,7 @@ class OptimizerTraits(GDScene):
                 label = make_text(text, font_size=15, color=color, weight="BOLD")
                 label.add_background_rectangle(color=BACKGROUND, opacity=0.85, buff=0.05)
                 others = [*placed, *[m for m in marks if m is not ring]]
-                self._place(label, p, avoid_pts, box, others)
+                place_near(label, p, avoid_pts, box, others)
                 placed.append(label)
                 marks.append(ring)
                 labels.append(label)
@@ -904,37 +621,13 @@ class OptimizerTraits(GDScene):
             label = make_text(f"{g.name} at step {end}", font_size=15,
                               color=OPTIMIZER_COLORS[g.name], weight="BOLD")
             label.add_background_rectangle(color=BACKGROUND, opacity=0.85, buff=0.05)
-            self._place(label, tip, avoid_pts, box, placed)
+            place_near(label, tip, avoid_pts, box, placed)
             labels.append(label)
         return marks, labels
 
-    @staticmethod
-    def _place(
-        label: Mobject, anchor: np.ndarray, avoid: np.ndarray, box: Mobject,
-        others: Sequence[Mobject], distances: Sequence[float] = (0.25, 0.35, 0.5, 0.7, 0.9),
-    ) -> None:
-        """Put a label near ``anchor``, inside ``box``, clear of paths and other labels."""
-        best: tuple[float, np.ndarray] | None = None
-        for dist in distances:
-            for angle in np.deg2rad(np.arange(0, 360, 15)):
-                pos = anchor + dist * np.array([np.cos(angle) * 1.6, np.sin(angle), 0.0])
-                label.move_to(pos)
-                inside = (
-                    label.get_left()[0] > box.get_left()[0] + 0.05
-                    and label.get_right()[0] < box.get_right()[0] - 0.05
-                    and label.get_bottom()[1] > box.get_bottom()[1] + 0.05
-                    and label.get_top()[1] < box.get_top()[1] - 0.05
-                )
-                if not inside or any(_overlap(label, o) for o in others):
-                    continue
-                score = min(_clearance(label, avoid), 0.25) * 10 - dist
-                if best is None or score > best[0] + 1e-9:
-                    best = (score, pos)
-        label.move_to(best[1] if best is not None else anchor + UP * 0.3)
-
     def _overshoot_mark(
-        self, run: Run, axes: Any, box: Mobject, avoid: np.ndarray, side: float
-    ) -> tuple[VGroup, Mobject]:
+        self, run: Run, axes: Axes, box: Mobject, avoid: np.ndarray, side: float
+    ) -> tuple[OvershootMark, Text]:
         """The overshoot as a dimension line: from the finish line to the farthest point.
 
         The finish line passes through the minimum, across the direction of approach
@@ -977,40 +670,42 @@ class OptimizerTraits(GDScene):
         label.add_background_rectangle(color=BACKGROUND, opacity=0.85, buff=0.04)
         mid = to_scene(axes, (a + b) / 2)
         label.next_to(mid, UP if side > 0 else DOWN, buff=0.08)
-        group = VGroup(finish, ext_a, ext_b, arrow, dot)
+        group = OvershootMark(finish, ext_a, ext_b, arrow, dot)
         group.step = k
         group.value = dist
         return group, label
 
     # ------------------------------------------------------------------------------------
-    def _summary(self, prev: dict[str, Any], dots: VGroup, cursor: Mobject) -> None:
+    def _summary(self, prev: _OnScreen, dots: VGroup, cursor: Mobject) -> None:
         """A table of the six characters and their numbers."""
         self.section("Summary")
-        outs = [m for m in prev.get("card_mobs", []) if m is not None]
-        if prev.get("map") is not None:
-            outs += [prev["map"]["group"], prev["map"]["cmap"]]
-        rows = []
-        for card in self.cards:
+        outs: list[Mobject] = [m for m in prev.mobs if m is not None]
+        if prev.card_map is not None:
+            outs += [prev.card_map.group, prev.card_map.cmap]
+        rows: list[SummaryRow] = []
+        cells: list[tuple[Text | MarkupText, ...]] = []
+        for plan, card in zip(self.plans, self.cards, strict=True):
             name = make_text(card["optimizer"], font_size=28, color=card["color"], weight="BOLD")
             short = make_text(card["short"], font_size=21, color=MUTED_TEXT)
-            fact = card["facts"][0]
-            words = card["text"].replace(fact["shown"], "{0}", 1)
-            number = _markup(words, [Fact(**fact)], 24)
+            fact = plan.headline[1]
+            words = card["text"].replace(fact.shown, "{0}", 1)
+            number = _markup(words, [fact], 24)
             where = make_text("saddle" if card["objective"] == SADDLE.objective else "valley",
                               font_size=16, color=MUTED_TEXT)
-            row = VGroup(name, short, number, where)
+            row = SummaryRow(name, short, number, where)
             row.card = card
             rows.append(row)
+            cells.append((name, short, number, where))
         widths = [max(r[i].width for r in rows) for i in range(3)]
         gaps = (0.5, 0.6, 0.5)
         table = VGroup()
         pitch = 0.8
         top = 0.1 + pitch * (len(rows) - 1) / 2
-        for i, row in enumerate(rows):
+        for i, (row, parts) in enumerate(zip(rows, cells, strict=True)):
             y = top - i * pitch
             x = 0.0
-            for j, part in enumerate(row):
-                part.shift([x - part.get_left()[0], y - text_baseline(part), 0.0])
+            for j, part in enumerate(parts):
+                part.shift(np.array([x - part.get_left()[0], y - _baseline(part), 0.0]))
                 if j < 3:
                     x += widths[j] + gaps[j]
             table.add(row)
@@ -1018,7 +713,8 @@ class OptimizerTraits(GDScene):
         table.set_x(0)
         left, right = table.get_left()[0], table.get_right()[0]
         rules = VGroup(*[
-            Line([left, top - i * pitch - 0.28, 0], [right, top - i * pitch - 0.28, 0],
+            Line(np.array([left, top - i * pitch - 0.28, 0.0]),
+                 np.array([right, top - i * pitch - 0.28, 0.0]),
                  stroke_color=GRID_COLOR, stroke_width=1.2)
             for i in range(len(rows) - 1)
         ])
