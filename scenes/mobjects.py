@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import manim.camera.camera as _manim_camera
 import numpy as np
 from manim import (
     DOWN,
@@ -50,11 +49,11 @@ from manim import (
     VGroup,
     VMobject,
 )
-from PIL import Image as _PILImage
 
 from gdanim.cache import cached_contour_lines
 from gdanim.contours import contour_lines, default_levels, height_grid, level_fraction
 from gdanim.objectives import Objective
+from scenes import patches
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -86,42 +85,8 @@ __all__ = [
 
 View = Sequence[float]
 
-
-class _PillowCompat:
-    """``PIL.Image`` as manim's Cairo camera expects it.
-
-    manim 0.22 pastes every :class:`~manim.ImageMobject` onto a canvas made by
-    ``Image.fromarray(np.zeros((h, w)), mode="RGBA")``; Pillow 12+ rejects a 2D float array with
-    an explicit RGBA mode ("Invalid mode for data type"), so no image could be drawn. This
-    stand-in builds that empty canvas with ``Image.new`` and passes everything else through.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_PILImage, name)
-
-    @staticmethod
-    def fromarray(obj: Any, mode: str | None = None) -> Any:
-        arr = np.asarray(obj)
-        if mode == "RGBA" and arr.ndim == 2:
-            canvas = np.zeros((*arr.shape, 4), dtype=np.uint8)
-            return _PILImage.fromarray(canvas)
-        if mode is not None and arr.dtype == np.uint8 and arr.ndim == 3:
-            expected = {"RGBA": 4, "RGB": 3}.get(mode)
-            if expected == arr.shape[2]:
-                return _PILImage.fromarray(arr)
-        return _PILImage.fromarray(obj, mode) if mode is not None else _PILImage.fromarray(obj)
-
-
-def _needs_pillow_compat() -> bool:
-    try:
-        _PILImage.fromarray(np.zeros((1, 1)), mode="RGBA")  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return True
-    return False
-
-
-if _needs_pillow_compat() and not isinstance(_manim_camera.Image, _PillowCompat):
-    _manim_camera.Image = _PillowCompat()
+# manim 0.22 draws ImageMobjects (the contour maps' fill) only with this under Pillow 12+
+patches.apply()
 
 
 _SUPERSCRIPTS = str.maketrans(

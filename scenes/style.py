@@ -24,7 +24,7 @@ import datetime
 import gc
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import manimpango
 import numpy as np
@@ -49,9 +49,13 @@ from manim import (
     VMobject,
     config,
 )
-from manim.utils import hashing as _hashing
 
 from gdanim import optimizers
+from scenes import patches
+from scenes.patches import CachedGlyphs
+
+# manim and Pillow as gdanim needs them (the partial-movie key, the number glyphs, ...)
+patches.apply()
 
 __all__ = [
     "AXIS_COLOR",
@@ -349,44 +353,11 @@ def title(
     return group
 
 
-def _quick_copy(mob: VMobject) -> VMobject:
-    """A copy of a glyph tree holding only what drawing needs (far cheaper than ``copy()``)."""
-    new = VMobject()
-    new.points = mob.points.copy()
-    new.fill_rgbas = mob.fill_rgbas.copy()
-    new.stroke_rgbas = mob.stroke_rgbas.copy()
-    new.background_stroke_rgbas = mob.background_stroke_rgbas.copy()
-    new.stroke_width = mob.stroke_width
-    new.background_stroke_width = mob.background_stroke_width
-    new.submobjects = [_quick_copy(sub) for sub in mob.submobjects]
-    return new
-
-
-class _CachedGlyphs:
-    """Mixin for manim's numbers: reuse each digit's glyphs instead of deep-copying them.
-
-    ``DecimalNumber.set_value`` rebuilds the number from one mobject per character, each a
-    ``copy()`` of a cached ``MathTex`` (about 8 ms apiece). A live readout updated every frame
-    of a 1080p60 render spends most of the render there; these copies take a fraction of that
-    and draw the same pixels.
-    """
-
-    _glyphs: ClassVar[dict[tuple[str, float], VMobject]] = {}
-
-    def _string_to_mob(self, string: str, mob_class: Any = None, **kwargs: Any) -> VMobject:
-        if mob_class is not None or kwargs:
-            return super()._string_to_mob(string, mob_class, **kwargs)  # type: ignore[misc]
-        key = (string, float(self._font_size))  # type: ignore[attr-defined]
-        if key not in _CachedGlyphs._glyphs:
-            _CachedGlyphs._glyphs[key] = super()._string_to_mob(string)  # type: ignore[misc]
-        return _quick_copy(_CachedGlyphs._glyphs[key])
-
-
-class FastDecimalNumber(_CachedGlyphs, DecimalNumber):
+class FastDecimalNumber(CachedGlyphs):
     """``DecimalNumber`` that is cheap to update every frame (same look, same API)."""
 
 
-class FastInteger(_CachedGlyphs, Integer):
+class FastInteger(CachedGlyphs, Integer):
     """``Integer`` that is cheap to update every frame (same look, same API)."""
 
 
@@ -760,28 +731,6 @@ def make_diverged_mark(
 # Scene base
 # --------------------------------------------------------------------------------------------
 
-
-#: Decimals to which float arrays are rounded in Manim's partial-movie cache key.
-CACHE_KEY_DECIMALS = 9
-
-_hash_ndarray_exact = _hashing._hash_ndarray
-
-
-def _hash_ndarray_rounded(array: np.ndarray) -> str:
-    """Manim's array hash of ``array`` rounded to :data:`CACHE_KEY_DECIMALS` decimals.
-
-    A mobject moved by an updater ends up at the same place whether its animation was rendered
-    frame by frame or taken from the cache in one step, but not to the last bit (``move_to``
-    and friends shift by differences). Those last bits would change the key of every later
-    animation; rounded away, a second render reuses them. A nanometre of frame width never
-    shows in a pixel.
-    """
-    if array.dtype.kind == "f" and array.dtype.names is None:
-        array = np.round(array.astype(np.float64), CACHE_KEY_DECIMALS) + 0.0  # and -0.0 -> 0.0
-    return _hash_ndarray_exact(array)
-
-
-_hashing._hash_ndarray = _hash_ndarray_rounded
 
 #: Cycle-collector thresholds while a scene renders. Every frame builds many short-lived lists
 #: (Cairo path coordinates, copies of mobjects), and with the default threshold of 700 the

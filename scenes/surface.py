@@ -52,6 +52,7 @@ from gdanim.contours import default_levels
 from gdanim.objectives import Objective
 from scenes.fastsurface import FastSurface, FastThreeDScene, lift_onto
 from scenes.pacing import say, wait_until
+from scenes.patches import drop_axis_shading
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -335,8 +336,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
         for axis in axes.axes:
             axis.remove(axis.pieces)
             for mob in axis.get_family():
-                mob.__dict__.pop("get_gradient_start_and_end_points", None)
-                mob.__dict__.pop("get_unit_normal", None)
+                drop_axis_shading(mob)
             axis.set_sheen(0.0)
             axis.set_shade_in_3d(False)
             for mob in axis.family_members_with_points():
