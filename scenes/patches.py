@@ -198,8 +198,10 @@ def pillow_canvas() -> None:
     maps' fill) could be drawn. :class:`PillowCompat` builds that empty canvas with a uint8
     array and passes everything else through. Only installed where Pillow rejects the call.
     """
-    if pillow_rejects_float_canvas() and not isinstance(manim_camera.Image, PillowCompat):  # type: ignore[attr-defined]  # manim imports Image without re-exporting it
-        manim_camera.Image = PillowCompat()  # type: ignore[attr-defined]  # same
+    # manim's camera module imports PIL.Image without re-exporting it (attr-defined), and the
+    # stand-in is not a module (assignment)
+    if pillow_rejects_float_canvas() and not isinstance(manim_camera.Image, PillowCompat):  # type: ignore[attr-defined]
+        manim_camera.Image = PillowCompat()  # type: ignore[attr-defined,assignment]
 
 
 # --------------------------------------------------------------------------------------------
