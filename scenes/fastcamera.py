@@ -182,7 +182,8 @@ class FastThreeDCamera(ThreeDCamera):
         """Draw ``vmobjects`` in order; the fixed-in-frame ones from :meth:`hud_image`."""
         fixed = self.fixed_in_frame_mobjects
         ctx = self.get_cairo_context(self.pixel_array)
-        matrix = tuple(ctx.get_matrix())
+        m = ctx.get_matrix()
+        matrix = (m.xx, m.yx, m.xy, m.yy, m.x0, m.y0)  # tuple(m), which pycairo's stubs lack
         pending: list[VMobject] = []
         last, seen = self._hud_last, {}
         for mob in vmobjects:
@@ -235,7 +236,9 @@ class FastThreeDCamera(ThreeDCamera):
         except (AttributeError, TypeError):
             return None
 
-    def hud_image(self, mob: VMobject, ctx: cairo.Context, key: tuple[Any, ...]) -> _HudImage:
+    def hud_image(
+        self, mob: VMobject, ctx: cairo.Context[cairo.ImageSurface], key: tuple[Any, ...]
+    ) -> _HudImage:
         """A small image of a fixed-in-frame ``mob``, made the first time it is asked for.
 
         A heads-up display (titles, formulas, legends) is the same from frame to frame while the
@@ -263,7 +266,7 @@ class FastThreeDCamera(ThreeDCamera):
             self._hud_images.move_to_end(key)
         return image
 
-    def _rasterise(self, mob: VMobject, ctx: cairo.Context) -> _HudImage:
+    def _rasterise(self, mob: VMobject, ctx: cairo.Context[cairo.ImageSurface]) -> _HudImage:
         m = ctx.get_matrix()
         pts = np.asarray(mob.points, dtype=np.float64)
         if not np.all(np.isfinite(pts)):
@@ -301,7 +304,9 @@ class FastThreeDCamera(ThreeDCamera):
             self.exponential_projection,
         )
 
-    def surface_draw_data(self, surface: FastSurface) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def surface_draw_data(
+        self, surface: FastSurface
+    ) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
         """Per-frame arrays for ``surface``.
 
         Returns
@@ -328,7 +333,9 @@ class FastThreeDCamera(ThreeDCamera):
 
     # -- drawing --------------------------------------------------------------------------------
 
-    def display_fast_surface(self, surface: FastSurface, ctx: cairo.Context) -> None:
+    def display_fast_surface(
+        self, surface: FastSurface, ctx: cairo.Context[cairo.ImageSurface]
+    ) -> None:
         """Draw ``surface`` and its overlays into ``ctx`` (painter's algorithm)."""
         if surface.n_faces == 0:
             return
@@ -479,10 +486,10 @@ class FastThreeDCamera(ThreeDCamera):
             keys = np.maximum(keys, near.reshape(k, p).max(axis=1))
         return keys
 
-    def _draw_unit(self, unit: _Unit, ctx: cairo.Context) -> None:
+    def _draw_unit(self, unit: _Unit, ctx: cairo.Context[cairo.ImageSurface]) -> None:
         stroke = unit.stroke
         if stroke is None:
-            self.display_vectorized(unit.mob, ctx)  # type: ignore[arg-type]
+            self.display_vectorized(unit.mob, ctx)
             ctx.new_path()  # display_vectorized leaves its path in the context
             return
         curves = stroke.curves[unit.start : unit.end]
@@ -528,7 +535,7 @@ class FastThreeDScene(ThreeDScene):
     """
 
     def __init__(self, camera_class: type[ThreeDCamera] = FastThreeDCamera, **kwargs: Any) -> None:
-        super().__init__(camera_class=camera_class, **kwargs)
+        super().__init__(camera_class=camera_class, **kwargs)  # type: ignore[no-untyped-call]  # manim's ThreeDScene.__init__ is unannotated
 
     def frames_played(self) -> int:
         """Frames of video so far, counted as rendering makes them, cached animations included.

@@ -9,7 +9,7 @@ it. How the pieces fit is told in :mod:`scenes.fastsurface`, which re-exports th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -125,7 +125,8 @@ def shade(
     to_sun /= np.maximum(np.linalg.norm(to_sun, axis=1, keepdims=True), 1e-12)
     light = 0.5 * np.einsum("ij,ij->i", normals, to_sun) ** 3
     light = strength * np.where(light < 0, 0.5 * light, light)
-    return np.clip(rgb + light[:, None], 0.0, 1.0)
+    shaded: FloatArray = np.clip(rgb + light[:, None], 0.0, 1.0)
+    return shaded
 
 
 def lift_onto(points: FloatArray, normals: FloatArray, height: float) -> FloatArray:
@@ -141,7 +142,8 @@ def lift_onto(points: FloatArray, normals: FloatArray, height: float) -> FloatAr
     """
     n = np.asarray(normals, dtype=np.float64)
     n = n / np.maximum(np.linalg.norm(n, axis=-1, keepdims=True), 1e-12)
-    return np.asarray(points, dtype=np.float64) + height * n
+    lifted: FloatArray = np.asarray(points, dtype=np.float64) + height * n
+    return lifted
 
 
 class FastSurface(Mobject):
@@ -238,8 +240,8 @@ class FastSurface(Mobject):
             points[~self.defined] = fill
         self.points = points
         self.uv = np.stack([uu, vv], axis=-1).reshape(-1, 2)
-        i, j = np.meshgrid(np.arange(nu), np.arange(nv), indexing="ij")
-        i, j = i.ravel(), j.ravel()
+        ii, jj = np.meshgrid(np.arange(nu), np.arange(nv), indexing="ij")
+        i, j = ii.ravel(), jj.ravel()
         w = nv + 1
         #: ``(f, 4)`` vertex indices of each face, stock ``Surface`` face order and corner order;
         #: faces with a corner where ``func`` is undefined are left out.
@@ -290,18 +292,20 @@ class FastSurface(Mobject):
 
     def face_corners(self) -> FloatArray:
         """``(f, 4, 3)`` corners of every face in scene coordinates."""
-        return self.points[self.faces]
+        corners: FloatArray = self.points[self.faces]
+        return corners
 
     def face_centers(self) -> FloatArray:
         """``(f, 3)`` mean of each face's corners."""
-        return self.face_corners().mean(axis=1)
+        centers: FloatArray = self.face_corners().mean(axis=1)
+        return centers
 
     def face_normals(self) -> FloatArray:
         """``(f, 3)`` unit normals (cross product of the diagonals, ``du x dv`` orientation)."""
         c = self.face_corners()
         n = np.cross(c[:, 2] - c[:, 0], c[:, 3] - c[:, 1])
         norm = np.linalg.norm(n, axis=1, keepdims=True)
-        out = np.divide(n, norm, out=np.zeros_like(n), where=norm > 0)
+        out: FloatArray = np.divide(n, norm, out=np.zeros_like(n), where=norm > 0)
         out[norm[:, 0] == 0] = (0.0, 0.0, 1.0)
         return out
 
@@ -325,7 +329,8 @@ class FastSurface(Mobject):
         """
         arr = np.asarray(rgb)
         if arr.dtype.kind not in "fiu":
-            arr = np.array([color_to_rgba(ManimColor(c))[:3] for c in rgb], dtype=np.float64)  # type: ignore[union-attr]
+            colors = cast(Sequence[ParsableManimColor], rgb)  # not numbers: Manim colours
+            arr = np.array([color_to_rgba(ManimColor(c))[:3] for c in colors], dtype=np.float64)
         arr = np.asarray(arr, dtype=np.float64)
         if arr.shape != (self.n_faces, 3):
             raise ValueError(
