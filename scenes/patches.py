@@ -4,21 +4,16 @@ gdanim pins Manim Community 0.22 and is tested with Pillow 13. A few things it n
 reachable through manim's public API; each is done here, by one function whose docstring says
 which upstream behaviour it works around and why:
 
-=====================  ==================================================================  ======
-patch                  what it changes                                                     other
-                                                                                           version
-=====================  ==================================================================  ======
-``array-hash``         :func:`round_array_hash`: manim's partial-movie key rounds floats   warn
-``hash-keys``          :func:`filter_camera_state`: camera bookkeeping left out of the key warn
-``pillow-canvas``      :func:`pillow_canvas`: manim's image canvas built the Pillow-13 way warn
-``number-glyphs``      :func:`cached_number_glyphs`: ``DecimalNumber`` digits reused       warn
-``axis-shading``       :func:`drop_axis_shading`: ``ThreeDAxes``' per-piece sheen removed  warn
-``camera-capture``     :func:`capture_by_kind`: the 3D camera's capture loop, extended     raise
-=====================  ==================================================================  ======
+- ``array-hash``, :func:`round_array_hash`: manim's partial-movie key rounds float arrays;
+- ``hash-keys``, :func:`filter_camera_state`: the fast camera's bookkeeping stays out of the key;
+- ``pillow-canvas``, :func:`pillow_canvas`: manim's image canvas made the way Pillow 12+ allows;
+- ``number-glyphs``, :class:`CachedGlyphs`: ``DecimalNumber`` reuses its digits' glyphs;
+- ``axis-shading``, :func:`drop_axis_shading`: ``ThreeDAxes``' per-piece shading taken off;
+- ``camera-capture``, :func:`capture_by_kind`: the 3D camera's capture loop, extended.
 
-:func:`apply` installs the global ones, once (it is idempotent); ``scenes.style`` and
-``scenes.fastsurface`` call it when they are imported, which is where the patches used to be
-made. Where the installed manim (or Pillow) is not the version tested, a patch is left out and a
+:func:`apply` installs the global ones, once (it is idempotent); ``scenes.style``,
+``scenes.mobjects``, ``scenes.fastsurface`` and ``scenes.fastcamera`` call it when they are
+imported, which is where the patches used to be made. Where the installed manim (or Pillow) is not the version tested, a patch is left out and a
 single :class:`UntestedVersionWarning` names every patch left out (policy ``warn``: without the
 patch gdanim draws the same frames, only slower or with fewer cache hits, or fails loudly), or
 using the code that needs it raises :class:`UntestedVersionError` (policy ``raise``: without the
