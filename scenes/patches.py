@@ -13,11 +13,12 @@ which upstream behaviour it works around and why:
 
 :func:`apply` installs the global ones, once (it is idempotent); ``scenes.style``,
 ``scenes.mobjects``, ``scenes.fastsurface`` and ``scenes.fastcamera`` call it when they are
-imported, which is where the patches used to be made. Where the installed manim (or Pillow) is not the version tested, a patch is left out and a
-single :class:`UntestedVersionWarning` names every patch left out (policy ``warn``: without the
-patch gdanim draws the same frames, only slower or with fewer cache hits, or fails loudly), or
-using the code that needs it raises :class:`UntestedVersionError` (policy ``raise``: without the
-patch the frames would be wrong and nothing would say so).
+imported, which is where the patches used to be made. Where the installed manim (or Pillow)
+is not the version tested, a patch is left out and a single :class:`UntestedVersionWarning`
+names every patch left out (policy ``warn``: without the patch gdanim draws the same frames,
+only slower or with fewer cache hits, or fails loudly), or using the code that needs it raises
+:class:`UntestedVersionError` (policy ``raise``: without the patch the frames would be wrong and
+nothing would say so).
 
 ``tests/scenes/test_patches.py`` checks, for each patch, that the upstream behaviour it assumes is
 still there (so the test fails when manim or Pillow changes it) and that the patched behaviour
