@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import manim.camera.camera as _manim_camera
 import numpy as np
 from manim import (
     DOWN,
@@ -50,11 +49,11 @@ from manim import (
     VGroup,
     VMobject,
 )
-from PIL import Image as _PILImage
 
 from gdanim.cache import cached_contour_lines
 from gdanim.contours import contour_lines, default_levels, height_grid, level_fraction
 from gdanim.objectives import Objective
+from scenes import patches
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -63,6 +62,7 @@ from scenes.style import (
     SMALL_SIZE,
     TEXT_COLOR,
     TICK_SIZE,
+    LabelledAxes,
     height_color,
     make_text,
 )
@@ -73,6 +73,8 @@ __all__ = [
     "tick_values",
     "plain_formula",
     "ContourMap",
+    "FramedAxes",
+    "LegendRow",
     "FastNumber",
     "TrajectoryPath",
     "make_head",
@@ -86,42 +88,8 @@ __all__ = [
 
 View = Sequence[float]
 
-
-class _PillowCompat:
-    """``PIL.Image`` as manim's Cairo camera expects it.
-
-    manim 0.22 pastes every :class:`~manim.ImageMobject` onto a canvas made by
-    ``Image.fromarray(np.zeros((h, w)), mode="RGBA")``; Pillow 12+ rejects a 2D float array with
-    an explicit RGBA mode ("Invalid mode for data type"), so no image could be drawn. This
-    stand-in builds that empty canvas with ``Image.new`` and passes everything else through.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_PILImage, name)
-
-    @staticmethod
-    def fromarray(obj: Any, mode: str | None = None) -> Any:
-        arr = np.asarray(obj)
-        if mode == "RGBA" and arr.ndim == 2:
-            canvas = np.zeros((*arr.shape, 4), dtype=np.uint8)
-            return _PILImage.fromarray(canvas)
-        if mode is not None and arr.dtype == np.uint8 and arr.ndim == 3:
-            expected = {"RGBA": 4, "RGB": 3}.get(mode)
-            if expected == arr.shape[2]:
-                return _PILImage.fromarray(arr)
-        return _PILImage.fromarray(obj, mode) if mode is not None else _PILImage.fromarray(obj)
-
-
-def _needs_pillow_compat() -> bool:
-    try:
-        _PILImage.fromarray(np.zeros((1, 1)), mode="RGBA")  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return True
-    return False
-
-
-if _needs_pillow_compat() and not isinstance(_manim_camera.Image, _PillowCompat):
-    _manim_camera.Image = _PillowCompat()
+# manim 0.22 draws ImageMobjects (the contour maps' fill) only with this under Pillow 12+
+patches.apply()
 
 
 _SUPERSCRIPTS = str.maketrans(
@@ -156,16 +124,23 @@ def tick_text(v: float, step: float) -> str:
     return "0" if float(s) == 0.0 else s.replace("-", "\u2212")
 
 
+class FramedAxes(LabelledAxes):
+    """Axes from :func:`framed_axes`: invisible axis lines, a frame, axis labels once named."""
+
+    #: The thin frame around the view (not added to the axes).
+    frame_box: Rectangle
+
+
 def framed_axes(
     view: Sequence[float], width: float, height: float, steps: tuple[float, float]
-) -> Axes:
+) -> FramedAxes:
     """Axes over ``view`` with invisible axis lines and a thin frame around the view.
 
     ``axes.frame_box`` is the frame; it is not added to the axes (callers add it with their own
     ticks and labels).
     """
     xmin, xmax, ymin, ymax = (float(v) for v in view)
-    axes = Axes(
+    axes = FramedAxes(
         x_range=[xmin, xmax, steps[0]],
         y_range=[ymin, ymax, steps[1]],
         x_length=width,
@@ -176,6 +151,7 @@ def framed_axes(
     frame = Rectangle(width=width, height=height, stroke_color=AXIS_COLOR, stroke_width=1.5)
     frame.move_to(axes.c2p((xmin + xmax) / 2, (ymin + ymax) / 2))
     axes.frame_box = frame
+    axes.x_label_mob = axes.y_label_mob = None
     return axes
 
 
@@ -187,7 +163,7 @@ def map_axes(
     step: float | tuple[float, float] = 1.0,
     labels: tuple[str, str] = ("x", "y"),
     numbers: bool = True,
-) -> Axes:
+) -> FramedAxes:
     """Axes for a 2D view box, equal scale on both axes, drawn as a frame with edge ticks.
 
     The axis lines themselves are invisible (they would cross the map); a thin frame surrounds the
@@ -217,7 +193,7 @@ def map_axes(
     sx, sy = step if isinstance(step, tuple) else (step, step)
     axes = framed_axes(view, width, height, (sx, sy))
     frame = axes.frame_box
-    extras: list[Mobject] = [frame]
+    extras: list[VMobject] = [frame]
     if numbers:
         for v in tick_values(xmin, xmax, sx):
             p = axes.c2p(v, ymin)
@@ -251,7 +227,8 @@ def to_scene(axes: Axes, points: Any) -> np.ndarray:
     o = np.asarray(axes.c2p(0.0, 0.0))
     ex = np.asarray(axes.c2p(1.0, 0.0)) - o
     ey = np.asarray(axes.c2p(0.0, 1.0)) - o
-    return o + pts[..., :1] * ex + pts[..., 1:2] * ey
+    scene: np.ndarray = o + pts[..., :1] * ex + pts[..., 1:2] * ey
+    return scene
 
 
 def _contours(objective: Any, view: Any, levels: Any, resolution: Any) -> list[list[np.ndarray]]:
@@ -259,6 +236,10 @@ def _contours(objective: Any, view: Any, levels: Any, resolution: Any) -> list[l
     if isinstance(objective, Objective):
         return cached_contour_lines(objective, view, levels, resolution)
     return contour_lines(objective, view, levels, resolution)
+
+
+def _rgb(row: np.ndarray) -> tuple[float, float, float]:
+    return (float(row[0]), float(row[1]), float(row[2]))
 
 
 class ContourMap(Group):
@@ -333,7 +314,7 @@ class ContourMap(Group):
             color = (
                 ManimColor(lines_only_color)
                 if lines_only_color is not None
-                else ManimColor.from_rgb(tuple(float(c) for c in 0.35 + 0.65 * line_colors[k]))
+                else ManimColor.from_rgb(_rgb(0.35 + 0.65 * line_colors[k]))
             )
             group = VGroup()
             for poly in polylines:
@@ -469,6 +450,13 @@ class TrajectoryPath(VGroup):
 # --------------------------------------------------------------------------------------------
 
 
+class LegendRow(VGroup):
+    """A row of :func:`path_legend`: ``VGroup(swatch, words)``."""
+
+    #: The row's words.
+    label_text: str
+
+
 def path_legend(
     entries: Sequence[tuple[str, Any, float, str | None]],
     *,
@@ -490,7 +478,7 @@ def path_legend(
             swatch.add(make_head(head, color, 0.16).move_to(line.get_end()))
         words = make_text(text, font_size=font_size, color=TEXT_COLOR)
         words.next_to(swatch, RIGHT, buff=0.16)
-        row = VGroup(swatch, words)
+        row = LegendRow(swatch, words)
         row.label_text = text
         rows.append(row)
     return VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=buff)
@@ -613,7 +601,7 @@ def _glyph_points(font_size: float, weight: str) -> dict[str, np.ndarray]:
     key = (FONT, float(font_size), weight)
     if key not in _GLYPH_CACHE:
         text = make_text(_GLYPHS, font_size=font_size, weight=weight)
-        text.move_to([0.0, 0.0, 0.0])
+        text.move_to(np.zeros(3))
         base_y = float(text[0].get_bottom()[1])  # "0" sits on the baseline
         table: dict[str, np.ndarray] = {}
         for ch, mob in zip(_GLYPHS, text.submobjects, strict=True):

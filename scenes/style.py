@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import datetime
 import gc
-import math
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, cast
 
 import manimpango
 import numpy as np
@@ -35,6 +34,7 @@ from manim import (
     RIGHT,
     UP,
     Axes,
+    Camera,
     Cross,
     DecimalNumber,
     Dot,
@@ -42,16 +42,29 @@ from manim import (
     Line,
     ManimColor,
     MathTex,
-    Mobject,
     Scene,
     Text,
     VGroup,
     VMobject,
     config,
 )
-from manim.utils import hashing as _hashing
 
 from gdanim import optimizers
+from scenes import patches
+from scenes.formatting import (
+    fitting_step,
+    fmt,
+    fmt_sci,
+    fmt_tex,
+    nice_range,
+    nice_step,
+    symmetric_range,
+    tick_decimals,
+)
+from scenes.patches import CachedGlyphs
+
+# manim and Pillow as gdanim needs them (the partial-movie key, the number glyphs, ...)
+patches.apply()
 
 __all__ = [
     "AXIS_COLOR",
@@ -61,6 +74,7 @@ __all__ = [
     "BODY_SIZE",
     "CAPTION_SIZE",
     "CURVE_COLOR",
+    "DivergedMark",
     "DIVERGED_COLOR",
     "END_COLOR",
     "FONT",
@@ -71,6 +85,7 @@ __all__ = [
     "GREY",
     "GRID_COLOR",
     "LABEL_SIZE",
+    "LabelledAxes",
     "MATH_SIZE",
     "MUTED_TEXT",
     "OPTIMIZER_COLORS",
@@ -78,12 +93,14 @@ __all__ = [
     "PALETTE",
     "PURPLE",
     "REGIME_COLORS",
+    "Readout",
     "SKY",
     "SMALL_SIZE",
     "START_COLOR",
     "TEXT_COLOR",
     "TICK_SIZE",
     "TITLE_SIZE",
+    "TitleGroup",
     "VERMILLION",
     "YELLOW",
     "fmt",
@@ -243,7 +260,7 @@ def height_color(values: Any, vmin: float, vmax: float) -> np.ndarray:
 def height_manim_colors(values: Any, vmin: float, vmax: float) -> list[ManimColor]:
     """:func:`height_color` as a flat list of ``ManimColor`` (for ``set_fill`` and friends)."""
     rgb = height_color(values, vmin, vmax).reshape(-1, 3)
-    return [ManimColor.from_rgb(tuple(float(c) for c in row)) for row in rgb]
+    return [ManimColor.from_rgb((float(r), float(g), float(b))) for r, g, b in rgb]
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,16 +312,24 @@ def text_baseline(words: Text) -> float:
     return float(np.median(bottoms))
 
 
-def math_on_baseline(latex: str, baseline: float, left: float, **kwargs: Any) -> Mobject:
+def math_on_baseline(latex: str, baseline: float, left: float, **kwargs: Any) -> VMobject:
     """A formula whose baseline sits at ``baseline`` and whose left edge is at ``left``.
 
     Centring a formula on a line of text makes it float when it has descenders or subscripts;
     this puts the formula's baseline on the text's instead.
     """
     tex = MathTex("x", latex, **kwargs)
-    ref, formula = tex[0], tex[1]
-    tex.shift([left - formula.get_left()[0], baseline - ref.get_bottom()[1], 0.0])
+    ref, formula = tex[0], cast(VMobject, tex[1])  # a MathTex holds SingleStringMathTex parts
+    tex.shift(np.array([left - formula.get_left()[0], baseline - ref.get_bottom()[1], 0.0]))
     return formula
+
+
+class TitleGroup(VGroup):
+    """A title from :func:`title`: ``VGroup(words)`` or ``VGroup(words, formula)``."""
+
+    #: The words and the LaTeX after them (``None`` for none).
+    text: str
+    math: str | None
 
 
 def title(
@@ -313,7 +338,7 @@ def title(
     math: str | None = None,
     font_size: float = TITLE_SIZE,
     color: Any = TEXT_COLOR,
-) -> VGroup:
+) -> TitleGroup:
     r"""A scene title at the top edge of the frame.
 
     Parameters
@@ -325,12 +350,12 @@ def title(
 
     Returns
     -------
-    VGroup
+    TitleGroup
         ``VGroup(words)`` or ``VGroup(words, formula)``, centred at the top; its ``text`` and
         ``math`` attributes hold the two strings.
     """
     words = make_text(text, font_size=font_size, color=color, weight="MEDIUM")
-    parts: list[Mobject] = [words]
+    parts: list[VMobject] = [words]
     if math is not None:
         formula = math_on_baseline(
             math,
@@ -340,54 +365,28 @@ def title(
             color=color,
         )
         parts.append(formula)
-    group = VGroup(*parts)
+    group = TitleGroup(*parts)
     if group.width > config.frame_width - 1.0:
         group.scale_to_fit_width(config.frame_width - 1.0)
-    group.move_to([0, 0, 0]).to_edge(UP, buff=0.35)
+    group.move_to(ORIGIN).to_edge(UP, buff=0.35)
     group.text = text
     group.math = math
     return group
 
 
-def _quick_copy(mob: VMobject) -> VMobject:
-    """A copy of a glyph tree holding only what drawing needs (far cheaper than ``copy()``)."""
-    new = VMobject()
-    new.points = mob.points.copy()
-    new.fill_rgbas = mob.fill_rgbas.copy()
-    new.stroke_rgbas = mob.stroke_rgbas.copy()
-    new.background_stroke_rgbas = mob.background_stroke_rgbas.copy()
-    new.stroke_width = mob.stroke_width
-    new.background_stroke_width = mob.background_stroke_width
-    new.submobjects = [_quick_copy(sub) for sub in mob.submobjects]
-    return new
-
-
-class _CachedGlyphs:
-    """Mixin for manim's numbers: reuse each digit's glyphs instead of deep-copying them.
-
-    ``DecimalNumber.set_value`` rebuilds the number from one mobject per character, each a
-    ``copy()`` of a cached ``MathTex`` (about 8 ms apiece). A live readout updated every frame
-    of a 1080p60 render spends most of the render there; these copies take a fraction of that
-    and draw the same pixels.
-    """
-
-    _glyphs: ClassVar[dict[tuple[str, float], VMobject]] = {}
-
-    def _string_to_mob(self, string: str, mob_class: Any = None, **kwargs: Any) -> VMobject:
-        if mob_class is not None or kwargs:
-            return super()._string_to_mob(string, mob_class, **kwargs)  # type: ignore[misc]
-        key = (string, float(self._font_size))  # type: ignore[attr-defined]
-        if key not in _CachedGlyphs._glyphs:
-            _CachedGlyphs._glyphs[key] = super()._string_to_mob(string)  # type: ignore[misc]
-        return _quick_copy(_CachedGlyphs._glyphs[key])
-
-
-class FastDecimalNumber(_CachedGlyphs, DecimalNumber):
+class FastDecimalNumber(CachedGlyphs):
     """``DecimalNumber`` that is cheap to update every frame (same look, same API)."""
 
 
-class FastInteger(_CachedGlyphs, Integer):
+class FastInteger(CachedGlyphs, Integer):
     """``Integer`` that is cheap to update every frame (same look, same API)."""
+
+
+class Readout(VGroup):
+    """A live readout from :func:`make_readout`: ``VGroup(label, number)``."""
+
+    label: VMobject
+    number: DecimalNumber
 
 
 def make_readout(
@@ -399,7 +398,7 @@ def make_readout(
     color: Any = TEXT_COLOR,
     number_color: Any = None,
     integer: bool = False,
-) -> VGroup:
+) -> Readout:
     """A live readout: a formula label such as ``"x_t ="`` and a number on its baseline.
 
     Returns ``VGroup(label, number)`` with ``.label`` and ``.number`` attributes; the number is a
@@ -407,7 +406,7 @@ def make_readout(
     ``ChangeDecimalToValue``. Stack several with :func:`stack_readouts` to align their ``=``.
     """
     tex = MathTex("x", label, font_size=font_size, color=color)
-    ref, lab = tex[0], tex[1]
+    ref, lab = tex[0], cast(VMobject, tex[1])  # a MathTex holds SingleStringMathTex parts
     ncolor = color if number_color is None else number_color
     if integer:
         number: DecimalNumber = FastInteger(int(round(value)), font_size=font_size, color=ncolor)
@@ -417,7 +416,7 @@ def make_readout(
         )
     number.next_to(lab, RIGHT, buff=0.2)
     number.shift(UP * (ref.get_bottom()[1] - number.get_bottom()[1]))
-    row = VGroup(lab, number)
+    row = Readout(lab, number)
     row.label = lab
     row.number = number
     return row
@@ -426,128 +425,17 @@ def make_readout(
 def stack_readouts(rows: Sequence[VGroup], buff: float = 0.34) -> VGroup:
     """Stack readouts from :func:`make_readout` so that their labels end at the same x."""
     group = VGroup(*rows).arrange(DOWN, buff=buff)
-    right = max(r.label.get_right()[0] for r in rows)
-    for r in rows:
-        r.shift(RIGHT * (right - r.label.get_right()[0]))
+    labels = [_readout_label(r) for r in rows]
+    right = max(label.get_right()[0] for label in labels)
+    for r, label in zip(rows, labels, strict=True):
+        r.shift(RIGHT * (right - label.get_right()[0]))
     return group
 
 
-# --------------------------------------------------------------------------------------------
-# Numbers
-# --------------------------------------------------------------------------------------------
-
-
-def fmt(x: float, digits: int = 3) -> str:
-    """Format a number for display with a fixed number of decimals.
-
-    ``-0.000`` is shown as ``0.000``; very large or very small magnitudes switch to scientific
-    notation; non-finite values become ``inf`` / ``-inf`` / ``nan``.
-
-    Examples
-    --------
-    >>> fmt(0.1)
-    '0.100'
-    >>> fmt(-1e-9, 2)
-    '0.00'
-    >>> fmt(123456789.0, 2)
-    '1.23e+08'
-    """
-    v = float(x)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if abs(v) >= 1e6:
-        return f"{v:.{digits}e}"
-    s = f"{v:.{digits}f}"
-    if float(s) == 0.0:
-        s = s.lstrip("-")
-    return s
-
-
-def fmt_tex(x: float, digits: int = 3) -> str:
-    """:func:`fmt` as LaTeX (``1.23 \\times 10^{8}``, ``\\infty``).
-
-    Examples
-    --------
-    >>> fmt_tex(123456789.0, 2)
-    '1.23 \\\\times 10^{8}'
-    """
-    s = fmt(x, digits)
-    if s in ("inf", "-inf"):
-        return s.replace("inf", r"\infty")
-    if "e" in s and s != "nan":
-        mant, exp = s.split("e")
-        return rf"{mant} \times 10^{{{int(exp)}}}"
-    return s
-
-
-def fmt_sci(x: float, digits: int = 1) -> str:
-    """A number in short scientific notation, ``8.1e-9``, ``-1e-5`` (no ``+``, no padding zeros).
-
-    Examples
-    --------
-    >>> fmt_sci(8.0566e-9)
-    '8.1e-9'
-    >>> fmt_sci(-1e-5, 0)
-    '-1e-5'
-    >>> fmt_sci(1.7756e-11, 1)
-    '1.8e-11'
-    """
-    mant, exp = f"{float(x):.{digits}e}".split("e")
-    return f"{mant}e{int(exp)}"
-
-
-def nice_step(span: float, target_ticks: int = 8) -> float:
-    """A 1-2-5 tick spacing giving about ``target_ticks`` ticks over ``span``.
-
-    Examples
-    --------
-    >>> nice_step(10.0)
-    2.0
-    >>> nice_step(30.0)
-    5.0
-    """
-    if not math.isfinite(span) or span <= 0:
-        return 1.0
-    raw = span / max(target_ticks, 1)
-    mag = 10.0 ** math.floor(math.log10(raw))
-    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if raw <= m * mag * 1.0000001:
-            return m * mag
-    return 10.0 * mag
-
-
-def nice_range(lo: float, hi: float, target_ticks: int = 8) -> tuple[float, float, float]:
-    """Widen ``[lo, hi]`` outward to multiples of a 1-2-5 step; returns ``(lo, hi, step)``.
-
-    Examples
-    --------
-    >>> nice_range(-0.3, 9.2)
-    (-2.0, 10.0, 2.0)
-    """
-    if hi <= lo:
-        hi = lo + 1.0
-    step = nice_step(hi - lo, target_ticks)
-    return (math.floor(lo / step) * step, math.ceil(hi / step) * step, step)
-
-
-def symmetric_range(
-    values: Iterable[float], margin: float = 0.1, target_ticks: int = 8
-) -> tuple[float, float, float]:
-    """A range symmetric about 0 covering every finite value, with ``margin`` spare (relative).
-
-    Examples
-    --------
-    >>> symmetric_range([4.0, -0.3, 1.2], target_ticks=10)
-    (-5.0, 5.0, 1.0)
-    """
-    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
-    half = max(finite, default=1.0) * (1.0 + margin)
-    half = half if half > 0 else 1.0
-    step = nice_step(2 * half, target_ticks)
-    half = math.ceil(half / step) * step
-    return (-half, half, step)
+def _readout_label(row: VGroup) -> VMobject:
+    if not isinstance(row, Readout):
+        raise TypeError(f"stack_readouts: {row!r} is not a readout from make_readout")
+    return row.label
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,32 +443,11 @@ def symmetric_range(
 # --------------------------------------------------------------------------------------------
 
 
-def _fitting_step(lo: float, hi: float, target_ticks: int) -> float:
-    """A 1-2-5 step of which ``lo`` is a multiple (so ticks land on round numbers)."""
-    span = hi - lo
-    if not math.isfinite(span) or span <= 0:
-        return 1.0
-    best: tuple[float, float] | None = None
-    mag = 10.0 ** math.floor(math.log10(span))
-    for scale in (mag / 100, mag / 10, mag, mag * 10):
-        for m in (1.0, 2.0, 2.5, 5.0):
-            step = m * scale
-            k = lo / step
-            if abs(k - round(k)) > 1e-9:
-                continue
-            score = abs(math.log((span / step) / target_ticks))
-            if best is None or score < best[0]:
-                best = (score, step)
-    return best[1] if best is not None else nice_step(span, target_ticks)
+class LabelledAxes(Axes):
+    """Axes that keep their axis labels (``None`` for an axis without one)."""
 
-
-def tick_decimals(step: float) -> int:
-    """Fewest decimals that write every multiple of ``step`` exactly (0.25 -> 2, 5 -> 0)."""
-    for d in range(5):
-        scaled = step * 10**d
-        if abs(scaled - round(scaled)) < 1e-9 * max(1.0, scaled):
-            return d
-    return 4
+    x_label_mob: MathTex | None
+    y_label_mob: MathTex | None
 
 
 def make_axes_1d(
@@ -594,7 +461,7 @@ def make_axes_1d(
     tick_size: float = TICK_SIZE,
     x_label: str | None = "x",
     y_label: str | None = "f(x)",
-) -> Axes:
+) -> LabelledAxes:
     """Axes for a 1D objective in the house style.
 
     Parameters
@@ -613,10 +480,14 @@ def make_axes_1d(
 
     Returns
     -------
-    Axes
+    LabelledAxes
     """
-    xr = list(x_range) if len(x_range) == 3 else [*x_range, _fitting_step(*x_range[:2], 9)]
-    yr = list(y_range) if len(y_range) == 3 else [*y_range, _fitting_step(*y_range[:2], 5)]
+    xr = list(x_range)
+    if len(xr) != 3:
+        xr.append(fitting_step(xr[0], xr[1], 9))
+    yr = list(y_range)
+    if len(yr) != 3:
+        yr.append(fitting_step(yr[0], yr[1], 5))
     axis_config: dict[str, Any] = {
         "color": AXIS_COLOR,
         "stroke_width": 2,
@@ -624,7 +495,7 @@ def make_axes_1d(
         "tick_size": 0.05,
         "font_size": tick_size,
     }
-    axes = Axes(
+    axes = LabelledAxes(
         x_range=xr,
         y_range=yr,
         x_length=x_length,
@@ -725,7 +596,7 @@ def make_legend(
     rows = []
     for text, color in entries:
         if kind == "line":
-            swatch: Mobject = Line(LEFT * 0.22, RIGHT * 0.22, color=color, stroke_width=5)
+            swatch: VMobject = Line(LEFT * 0.22, RIGHT * 0.22, color=color, stroke_width=5)
         else:
             swatch = make_marker([0, 0, 0], color, radius=0.08)
         words = make_text(text, font_size=font_size, color=TEXT_COLOR)
@@ -736,9 +607,16 @@ def make_legend(
     return group
 
 
+class DivergedMark(VGroup):
+    """A mark from :func:`make_diverged_mark`: ``VGroup(cross, words)``."""
+
+    #: The step at which the run diverged.
+    step: int
+
+
 def make_diverged_mark(
     point: Any, step: int, *, font_size: float = SMALL_SIZE, direction: Any = UP
-) -> VGroup:
+) -> DivergedMark:
     """A cross at ``point`` with the words "diverged at step N" beside it.
 
     Returns ``VGroup(cross, words)``; ``mark.step`` holds ``step`` for tests.
@@ -751,7 +629,7 @@ def make_diverged_mark(
     )
     words = make_text(f"diverged at step {step}", font_size=font_size, color=DIVERGED_COLOR)
     words.next_to(cross, direction, buff=0.12)
-    mark = VGroup(cross, words)
+    mark = DivergedMark(cross, words)
     mark.step = int(step)
     return mark
 
@@ -760,28 +638,6 @@ def make_diverged_mark(
 # Scene base
 # --------------------------------------------------------------------------------------------
 
-
-#: Decimals to which float arrays are rounded in Manim's partial-movie cache key.
-CACHE_KEY_DECIMALS = 9
-
-_hash_ndarray_exact = _hashing._hash_ndarray
-
-
-def _hash_ndarray_rounded(array: np.ndarray) -> str:
-    """Manim's array hash of ``array`` rounded to :data:`CACHE_KEY_DECIMALS` decimals.
-
-    A mobject moved by an updater ends up at the same place whether its animation was rendered
-    frame by frame or taken from the cache in one step, but not to the last bit (``move_to``
-    and friends shift by differences). Those last bits would change the key of every later
-    animation; rounded away, a second render reuses them. A nanometre of frame width never
-    shows in a pixel.
-    """
-    if array.dtype.kind == "f" and array.dtype.names is None:
-        array = np.round(array.astype(np.float64), CACHE_KEY_DECIMALS) + 0.0  # and -0.0 -> 0.0
-    return _hash_ndarray_exact(array)
-
-
-_hashing._hash_ndarray = _hash_ndarray_rounded
 
 #: Cycle-collector thresholds while a scene renders. Every frame builds many short-lived lists
 #: (Cairo path coordinates, copies of mobjects), and with the default threshold of 700 the
@@ -800,7 +656,7 @@ class GDScene(Scene):
 
     def setup(self) -> None:
         super().setup()
-        self.camera.background_color = ManimColor(BACKGROUND)
+        cast(Camera, self.camera).background_color = ManimColor(BACKGROUND)  # Cairo renderer
 
     def render(self, preview: bool = False) -> bool:
         """Render with the cycle collector run less often (see :data:`RENDER_GC_THRESHOLD`)."""

@@ -22,7 +22,7 @@ Render with::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from manim import (
@@ -38,6 +38,7 @@ from manim import (
     Integer,
     Mobject,
     ThreeDAxes,
+    ThreeDCamera,
     ValueTracker,
     VGroup,
     VMobject,
@@ -52,6 +53,7 @@ from gdanim.contours import default_levels
 from gdanim.objectives import Objective
 from scenes.fastsurface import FastSurface, FastThreeDScene, lift_onto
 from scenes.pacing import say, wait_until
+from scenes.patches import drop_axis_shading
 from scenes.style import (
     AXIS_COLOR,
     BACKGROUND,
@@ -148,7 +150,8 @@ class SurfaceBox:
             ],
             axis=-1,
         )
-        return n / np.linalg.norm(n, axis=-1, keepdims=True)
+        unit: FloatArray = n / np.linalg.norm(n, axis=-1, keepdims=True)
+        return unit
 
 
 def densify(points: FloatArray, max_step: float) -> tuple[FloatArray, FloatArray]:
@@ -192,7 +195,8 @@ def interpolate_polyline(points: FloatArray, s: Any) -> FloatArray:
     s = np.clip(np.asarray(s, dtype=float), 0.0, len(p) - 1.0)
     i = np.minimum(np.floor(s).astype(int), len(p) - 2)
     frac = (s - i)[..., None]
-    return p[i] * (1 - frac) + p[i + 1] * frac
+    points_at: FloatArray = p[i] * (1 - frac) + p[i + 1] * frac
+    return points_at
 
 
 def dashes(mob: VMobject, start: FloatArray, end: FloatArray, dash: float = 0.06) -> VMobject:
@@ -327,19 +331,19 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
             y_length=box.side,
             z_length=box.height,
             axis_config={"color": AXIS_COLOR, "stroke_width": 2, "tick_size": 0.05},
-            tips=False,
+            tips=False,  # type: ignore[arg-type]  # manim types **kwargs as dict[str, Any] values
         )
         # Plain lines instead of ThreeDAxes' shaded pieces: their depth order is handled by the
         # surfaces here, and their sheen recomputes the whole axis' bounding box for every piece
         # on every frame (most of a frame's time).
         for axis in axes.axes:
-            axis.remove(axis.pieces)
+            axis.remove(cast(VGroup, axis.pieces))  # set by ThreeDAxes._add_3d_pieces
             for mob in axis.get_family():
-                mob.__dict__.pop("get_gradient_start_and_end_points", None)
-                mob.__dict__.pop("get_unit_normal", None)
+                drop_axis_shading(mob)
             axis.set_sheen(0.0)
             axis.set_shade_in_3d(False)
-            for mob in axis.family_members_with_points():
+            for piece in axis.family_members_with_points():
+                mob = cast(VMobject, piece)  # an axis is made of VMobjects only
                 # one colour instead of the two-stop sheen gradient (set_stroke keeps two stops)
                 mob.stroke_rgbas = mob.stroke_rgbas[:1].copy()
                 mob.fill_rgbas = mob.fill_rgbas[:1].copy()
@@ -350,7 +354,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
         # put the axes' origin where the box puts (0, 0, f_min), then drop x and y to the floor
         axes.shift(box.to_scene(0.0, 0.0, f0) - axes.c2p(0, 0, f0))
         for axis in (axes.x_axis, axes.y_axis):
-            axis.shift([0, 0, box.floor_z - box.center_z])
+            axis.shift(np.array([0.0, 0.0, box.floor_z - box.center_z]))
         labels = VGroup(
             make_tex("x", LABEL_SIZE, MUTED_TEXT).move_to(box.on_floor([x1 + 0.45, 0.0])),
             make_tex("y", LABEL_SIZE, MUTED_TEXT).move_to(box.on_floor([0.0, y1 + 0.45])),
@@ -467,7 +471,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
                 loss_num.set_value(float(traj.values[k]))
                 loss_num.move_to(loss_anchor, aligned_edge=LEFT)
             # digits are new submobjects after set_value: keep them fixed in frame
-            self.renderer.camera.add_fixed_in_frame_mobjects(step_num, loss_num)
+            cast(ThreeDCamera, self.renderer.camera).add_fixed_in_frame_mobjects(step_num, loss_num)
 
         hud_right.add_updater(readout)
 
@@ -480,7 +484,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
             contours, axes.x_axis, axes.y_axis, labels[:2], shadow, shadow_dot, mode="over"
         )
         # registered with the camera only: each appears when its animation adds it to the scene
-        camera = self.renderer.camera
+        camera = cast(ThreeDCamera, self.renderer.camera)
         camera.add_fixed_orientation_mobjects(*labels, dot, shadow_dot)
         camera.add_fixed_in_frame_mobjects(hud_left, hud_right)
 
@@ -540,7 +544,7 @@ class SurfaceDescent3D(GDScene, FastThreeDScene):
             f"({fmt(end[0], 2)}, {fmt(end[1], 2)}).",
         )
         wait_until(self, done)
-        self.stop_ambient_camera_rotation()
+        self.stop_ambient_camera_rotation()  # type: ignore[no-untyped-call]  # unannotated in manim
 
 
 def _plain(text: str) -> str:
