@@ -148,7 +148,7 @@ def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
 
 
 @click.command("script")
-@click.argument("scenes", nargs=-1)
+@click.argument("scenes", nargs=-1, metavar="[SCENE... | FILE.toml]")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Where to write the script (default: media/lecture/script.tsv). "
                    "Example: -o takes/script.tsv")
@@ -156,7 +156,7 @@ def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
 @quiet_option
 def script_cmd(scenes: tuple[str, ...], output: Path | None, jobs: int | None,
                quiet: bool) -> None:
-    """Write what the lecture (or the scenes named) says, to record it in your own voice.
+    """Write what the lecture (the scenes named, or a TOML video) says, to record it yourself.
 
     One line per row, tab-separated: the id that its recording must be named by
     (<id>.wav, or .flac, .mp3, .ogg, .m4a), the words to say, and the caption shown. Record
@@ -167,13 +167,22 @@ def script_cmd(scenes: tuple[str, ...], output: Path | None, jobs: int | None,
     Examples:
       gdanim script                         # the whole lecture
       gdanim script TitleCard GradientSteps1D -o takes/script.tsv
+      gdanim script examples/valley_race.toml -o takes/valley.tsv
     """
     from gdanim.app import narrate
     from gdanim.app.voice import write_script
     from gdanim.speech import reading_time
 
-    job_list = jobs_for(scenes or catalog.LECTURE)
     with errors_as_input():
+        if any(s.lower().endswith(".toml") for s in scenes):
+            if len(scenes) != 1:
+                raise InputError("FILE.toml: give one TOML file alone, without scene names")
+            from gdanim.app.cli.custom import custom_jobs
+
+            spec = cfg.VideoSpec.from_file(Path(scenes[0]))
+            job_list = custom_jobs(spec.resolve(), spec.title)
+        else:
+            job_list = jobs_for(scenes or catalog.LECTURE)
         path = cfg.check_output_path(
             (output or media() / "lecture" / "script.tsv").expanduser(), "-o/--output")
     progress = Progress(quiet)
@@ -183,7 +192,7 @@ def script_cmd(scenes: tuple[str, ...], output: Path | None, jobs: int | None,
 
         def collect(job: rd.RenderJob) -> list[Line]:
             lines = narrate.collect_lines(job, media_dir=build / "script")
-            progress.say(f"{job.name}: {len(lines)} lines")
+            progress.say(f"{job.name}: {len(lines)} line{'' if len(lines) == 1 else 's'}")
             return lines
 
         with ThreadPoolExecutor(max_workers=worker_count(jobs)) as pool:
