@@ -1,4 +1,5 @@
-"""The scene modules' doctests run with manim quiet and writing into a temporary folder.
+"""The scene modules' doctests run with manim quiet and writing into a temporary folder; and
+every ``gdanim`` command a test runs is silent unless the test gives it ``--voice``.
 
 Building a ``MathTex`` label writes a TeX file and logs it at INFO the first time (the output
 a doctest would then see), under ``./media`` of the folder pytest runs in.
@@ -6,6 +7,7 @@ a doctest would then see), under ``./media`` of the folder pytest runs in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,10 @@ import pytest
 from _pytest.doctest import DoctestItem
 
 SCENES = Path(__file__).resolve().parent / "scenes"
+
+# The default voice is Piper where it is installed; tests of the videos themselves render
+# silent (as they did before narration) and the narration tests ask for a voice by name.
+os.environ["GDANIM_VOICE"] = "none"
 
 
 @pytest.fixture(autouse=True)

@@ -48,30 +48,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import numpy as np
 from manim import config
 
-from gdanim.speech import caption_chunks, reading_time, split_sentences, spoken
-from scenes.params import (
-    Line,
-    NarrationLog,
-    SceneParams,
-    SpeechClip,
-    SpeechParams,
-    SpokenLine,
-    narration_path,
-    write_lines,
-)
+from scenes.params import Line, NarrationLog, SpeechParams, SpokenLine
+from scenes.speaking import Narrator, SpeechMissing
 from scenes.style import GDScene
 
 __all__ = ["NarratedScene", "SpeechMissing", "Tracker"]
-
-
-class SpeechMissing(RuntimeError):
-    """A narrated line that the app's speech manifest does not hold."""
 
 
 class Tracker:
@@ -109,83 +94,45 @@ class Tracker:
 
 
 class NarratedScene(GDScene):
-    """A scene narrated by a voice through :meth:`voiceover` blocks (see the module docstring)."""
+    """A scene narrated by a voice through :meth:`voiceover` blocks (see the module docstring).
+
+    Every :class:`~scenes.style.GDScene` says its captions in a narrated render (through its
+    :class:`~scenes.speaking.Narrator`); a narrated scene adds blocks whose animations are
+    fitted to the speech with a :class:`Tracker`.
+    """
 
     #: Seconds between two lines of one block.
-    LINE_GAP: ClassVar[float] = 0.25
+    LINE_GAP: ClassVar[float] = Narrator.LINE_GAP
     #: Seconds of quiet after a block's speech before the scene goes on.
-    PAUSE: ClassVar[float] = 0.4
+    PAUSE: ClassVar[float] = Narrator.PAUSE
     #: Longest caption, in characters (two subtitle lines of 42).
-    CAPTION_CHARS: ClassVar[int] = 84
-    #: The speech, for a scene that fixes its own; ``None`` reads the app's parameters.
-    speech_params: ClassVar[SpeechParams | None] = None
+    CAPTION_CHARS: ClassVar[int] = Narrator.CAPTION_CHARS
+    #: The clock is always frame-exact, silent or not.
+    EXACT_CLOCK: ClassVar[bool] = True
 
     def setup(self) -> None:
         super().setup()
-        given = self.speech_params
-        self.speech: SpeechParams | None = given if given is not None else \
-            SceneParams.from_env().speech
-        self._spoken: list[SpokenLine] = []
         self._in_block = False
+
+    @property
+    def speech(self) -> SpeechParams | None:
+        """The speech parameters the scene was given (``None``: silent)."""
+        return self.narrator.speech
 
     @property
     def collecting(self) -> bool:
         """Whether this is the dry run that collects the lines (nothing is spoken)."""
-        return self.speech is not None and self.speech.collect_to is not None
-
-    def _clip(self, line: Line) -> SpeechClip:
-        """The speech of ``line``: from the manifest, or its reading time when there is none."""
-        if self.speech is None or self.speech.collect_to is not None:
-            return SpeechClip(None, reading_time(line.caption), "none")
-        clip = self.speech.clips.get(line.id)
-        if clip is None:
-            raise SpeechMissing(
-                f"{type(self).__name__}: line {line.id} ({line.caption!r}) has no speech in "
-                "the manifest; the scene said something its dry run did not")
-        return clip
-
-    # -- the clock ------------------------------------------------------------------------------
-
-    def play(self, *args: Any, **kwargs: Any) -> None:
-        """Play, keeping the clock frame-exact when the animation is skipped or cached."""
-        start = self.renderer.time
-        super().play(*args, **kwargs)
-        if self.renderer.skip_animations:
-            dt = 1 / config.frame_rate
-            duration = float(self.duration)
-            if self.is_current_animation_frozen_frame():
-                frames = int(duration / dt)
-            else:
-                frames = len(np.arange(0, duration, dt))
-            self.renderer.time = start + frames * dt
-
-    # -- narration ------------------------------------------------------------------------------
+        return self.narrator.collecting
 
     @property
     def narration(self) -> NarrationLog:
         """Every line spoken so far, with its timing and audio."""
-        voice = {} if self.speech is None else dict(self.speech.voice)
-        return NarrationLog(type(self).__name__, voice, tuple(self._spoken))
+        return self.narrator.log
 
     @property
     def lines(self) -> list[Line]:
         """Every line said so far, as the app's voices take them."""
-        return [Line(s.scene, s.index, s.caption, s.text) for s in self._spoken]
-
-    def _units(self, text: str, said: str | Sequence[str] | None) -> list[tuple[list[str], str]]:
-        """The block's lines: (the captions that show it, what is said)."""
-        sentences = split_sentences(text)
-        if not sentences:
-            raise ValueError("a voiceover needs something to say")
-        if said is None:
-            return [([chunk], spoken(chunk)) for sentence in sentences
-                    for chunk in caption_chunks(sentence, self.CAPTION_CHARS)]
-        words = split_sentences(said) if isinstance(said, str) else [str(s) for s in said]
-        if len(words) != len(sentences):
-            raise ValueError(f"the caption has {len(sentences)} sentences but the spoken text "
-                             f"has {len(words)}: give one spoken sentence per written one")
-        return [(caption_chunks(sentence, self.CAPTION_CHARS), w)
-                for sentence, w in zip(sentences, words, strict=True)]
+        return self.narrator.lines
 
     @contextmanager
     def voiceover(self, text: str, spoken: str | Sequence[str] | None = None
@@ -208,24 +155,20 @@ class NarratedScene(GDScene):
         """
         if self._in_block:
             raise RuntimeError("voiceover blocks cannot be nested")
-        t = start = self.time
-        block: list[SpokenLine] = []
-        for captions, said in self._units(text, spoken):
-            line = Line(type(self).__name__, len(self._spoken), " ".join(captions), said)
-            speech = self._clip(line)
-            placed = SpokenLine(line.id, line.scene, line.index, line.caption, line.text,
-                                start=t, duration=speech.duration,
-                                wav=None if speech.wav is None else Path(speech.wav),
-                                voice=speech.voice, fallback=speech.fallback)
-            self._spoken.append(placed)
-            block.append(placed)
-            weights = np.array([len(c) for c in captions], dtype=float)
-            bounds = t + speech.duration * np.concatenate([[0.0], np.cumsum(weights)]) / \
-                weights.sum()
-            for caption, a, b in zip(captions, bounds[:-1], bounds[1:], strict=True):
-                self.add_subcaption(caption, duration=float(b - a), offset=float(a) - self.time)
-            t = placed.end + self.LINE_GAP
-        tracker = Tracker(self, start, block[-1].end, block)
+        start = float(self.time)
+
+        def show(line: str, seconds: float, at: float) -> None:
+            self.add_subcaption(line, duration=seconds, offset=at - float(self.time))
+
+        narrator = self.narrator
+        if not narrator.speaking:
+            # silent: a line lasts its caption's reading time, as in the dry run
+            narrator = Narrator(narrator.scene, SpeechParams(collect_to=""))
+            narrator.spoken = self.narrator.spoken
+            narrator.busy_until = self.narrator.busy_until
+        block, end = narrator.place(text, start, spoken, show=show)
+        self.narrator.busy_until = end
+        tracker = Tracker(self, block[0].start, end, block)
         self._in_block = True
         try:
             yield tracker
@@ -234,20 +177,3 @@ class NarratedScene(GDScene):
         rest = tracker.end + self.PAUSE - self.time
         if rest >= 1 / config.frame_rate:
             self.wait(rest)
-
-    # -- after the render -------------------------------------------------------------------------
-
-    def render(self, preview: bool = False) -> bool:
-        """Render; then write the collected lines (a dry run), or the narration beside the
-        video."""
-        result = super().render(preview)
-        if self.speech is not None and self.speech.collect_to is not None:
-            write_lines(self.lines, self.speech.collect_to)
-            return result
-        try:
-            video = Path(self.renderer.file_writer.movie_file_path)
-        except AttributeError:  # rendering to images only
-            video = None
-        if video is not None and video.exists():
-            self.narration.to_file(narration_path(video))
-        return result

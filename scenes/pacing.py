@@ -48,10 +48,18 @@ def reading_time(text: str) -> float:
 
 
 def say(scene: Any, text: str, at_least: float = 0.0) -> float:
-    """Show ``text`` as a caption for its reading time (or ``at_least``); return its end time."""
+    """Show ``text`` as a caption for its reading time (or ``at_least``); return its end time.
+
+    In a narrated render the text is said (see :mod:`scenes.speaking`): the end is when its
+    speech ends plus the narrator's pause, or ``at_least`` seconds from now if that is later.
+    """
     duration = max(reading_time(text), at_least)
-    scene.caption(text, duration)
-    return float(scene.time) + duration
+    start = float(scene.time)
+    end = float(scene.caption(text, duration))
+    narrator = getattr(scene, "narrator", None)
+    if narrator is not None and narrator.speaking:
+        return max(end + float(narrator.PAUSE), start + at_least)
+    return start + duration
 
 
 def wait_until(scene: Any, end: float, minimum: float = 0.0) -> None:

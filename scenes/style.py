@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime
 import gc
+import math
 from collections.abc import Sequence
-from typing import Any, cast
+from pathlib import Path
+from typing import Any, ClassVar, cast
 
 import manimpango
 import numpy as np
@@ -61,7 +63,9 @@ from scenes.formatting import (
     symmetric_range,
     tick_decimals,
 )
+from scenes.params import SceneParams, SpeechParams
 from scenes.patches import CachedGlyphs
+from scenes.speaking import Narrator
 
 # manim and Pillow as gdanim needs them (the partial-movie key, the number glyphs, ...)
 patches.apply()
@@ -654,18 +658,43 @@ class GDScene(Scene):
     (or ``self.play(..., subcaption=...)``), so every render has sections and an ``.srt``.
     """
 
+    #: The speech, for a scene that fixes its own; ``None`` reads the app's parameters.
+    speech_params: ClassVar[SpeechParams | None] = None
+    #: Whether the clock is kept frame-exact in a silent render too (it always is in a
+    #: narrated one).
+    EXACT_CLOCK: ClassVar[bool] = False
+
     def setup(self) -> None:
         super().setup()
         cast(Camera, self.camera).background_color = ManimColor(BACKGROUND)  # Cairo renderer
+        given = self.speech_params
+        self.narrator = Narrator(type(self).__name__,
+                                 given if given is not None else SceneParams.from_env().speech)
 
     def render(self, preview: bool = False) -> bool:
-        """Render with the cycle collector run less often (see :data:`RENDER_GC_THRESHOLD`)."""
+        """Render with the cycle collector run less often (see :data:`RENDER_GC_THRESHOLD`);
+        then write what the narrator collected or said (:meth:`Narrator.finish`)."""
         old = gc.get_threshold()
         gc.set_threshold(*RENDER_GC_THRESHOLD)
         try:
-            return super().render(preview)
+            result = super().render(preview)
         finally:
             gc.set_threshold(*old)
+        try:
+            video: Path | None = Path(self.renderer.file_writer.movie_file_path)
+        except (AttributeError, TypeError):  # rendering to images only
+            video = None
+        self.narrator.finish(video)
+        return bool(result)
+
+    def tear_down(self) -> None:
+        """Hold the last frame until the speech still playing has ended, plus a pause."""
+        super().tear_down()
+        if self.narrator.spoken:
+            rest = self.narrator.busy_until + self.narrator.PAUSE - float(self.time)
+            frames = math.ceil(rest * config.frame_rate - 1e-6)
+            if frames > 0:
+                self.wait(frames / config.frame_rate)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Play animations, after bringing every updater-driven mobject up to date.
@@ -676,7 +705,18 @@ class GDScene(Scene):
         reuses more of its cached animations.
         """
         self.update_mobjects(0)
+        start = self.renderer.time
         super().play(*args, **kwargs)
+        if (self.narrator.speaking or self.EXACT_CLOCK) and self.renderer.skip_animations:
+            # keep a narrated scene's clock frame-exact: an animation taken from the cache
+            # (or skipped) advances it by the frames it holds, as rendering it does
+            dt = 1 / config.frame_rate
+            duration = float(self.duration)
+            if self.is_current_animation_frozen_frame():
+                frames = int(duration / dt)
+            else:
+                frames = len(np.arange(0, duration, dt))
+            self.renderer.time = start + frames * dt
 
     def add_subcaption(self, content: str, duration: float = 1, offset: float = 0) -> None:
         """Add a subcaption; an earlier one still showing is cut short so that none overlap."""
@@ -686,9 +726,22 @@ class GDScene(Scene):
                 sub.end = start
         super().add_subcaption(content, duration=duration, offset=offset)
 
-    def caption(self, text: str, duration: float = 3.0, offset: float = 0.0) -> None:
-        """Add a subcaption starting now (plus ``offset``) that lasts ``duration`` seconds."""
-        self.add_subcaption(text, duration=duration, offset=offset)
+    def caption(self, text: str, duration: float = 3.0, offset: float = 0.0) -> float:
+        """Show ``text`` from now (plus ``offset``) for ``duration`` seconds; return when it ends.
+
+        In a narrated render the text is said instead (:meth:`Narrator.place`): one caption per
+        spoken line, each shown while its speech plays, from ``offset`` or as soon after as the
+        previous line allows; the returned time is then when the speech ends.
+        """
+        if not self.narrator.speaking:
+            self.add_subcaption(text, duration=duration, offset=offset)
+            return float(self.time) + offset + duration
+
+        def show(line: str, seconds: float, at: float) -> None:
+            self.add_subcaption(line, duration=seconds, offset=at - float(self.time))
+
+        _, end = self.narrator.place(text, float(self.time) + offset, show=show)
+        return end
 
     def section(self, name: str) -> None:
         """Start a new named section of the video."""

@@ -227,6 +227,8 @@ def test_ordinals() -> None:
         ("A saddle: f(x, y) = −x²/2 + y²; at (0, 0) the gradient vanishes.",
          "A saddle: f of x and y equals minus x squared over two plus y squared; at zero, zero "
          "the gradient vanishes."),
+        ("Typed as x**2/20 + y**2 in Python.",
+         "Typed as x squared over twenty plus y squared in Python."),
         ("The loss ends at 1.23e+08 × 2 = 2.46e+08 → ∞.",
          "The loss ends at one point two three times ten to the eight times two equals two "
          "point four six times ten to the eight goes to infinity."),

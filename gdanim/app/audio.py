@@ -428,15 +428,18 @@ def media_durations(path: Path | str) -> dict[str, float]:
         raise AudioError(str(exc)) from None
 
 
-def _encode(video: Path, samples: FloatArray, partial: Path, rate: int, bitrate: str) -> None:
+def _encode(video: Path, samples: FloatArray, partial: Path, rate: int, bitrate: str,
+            codec: str = "aac", channels: int = 1,
+            container: Sequence[str] = ("-movflags", "+faststart")) -> None:
     raw = partial.with_name("track.f32")
     np.asarray(samples, dtype="<f4").tofile(raw)
+    audio = ["-c:a", "aac", "-profile:a", "aac_low"] if codec == "aac" else ["-c:a", codec]
     proc = subprocess.run(
         [_tool("ffmpeg"), "-y", "-v", "error", "-nostdin", "-i", str(video),
          "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", str(raw),
          "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-         "-c:a", "aac", "-profile:a", "aac_low", "-b:a", bitrate, "-ar", str(rate),
-         "-movflags", "+faststart", str(partial)],
+         *audio, "-b:a", bitrate, "-ar", str(rate), "-ac", str(channels),
+         *container, str(partial)],
         capture_output=True, text=True, check=False,
     )
     raw.unlink(missing_ok=True)
@@ -448,7 +451,9 @@ def _encode(video: Path, samples: FloatArray, partial: Path, rate: int, bitrate:
 
 def mux_audio(
     video: Path | str, samples: FloatArray, out: Path | str, rate: int = RATE,
-    bitrate: str = AAC_BITRATE, peak_limit: float | None = PEAK_LIMIT_DBTP,
+    bitrate: str = AAC_BITRATE, peak_limit: float | None = PEAK_LIMIT_DBTP, *,
+    codec: str = "aac", channels: int = 1,
+    container: Sequence[str] = ("-movflags", "+faststart"),
 ) -> Path:
     """Write ``out``: the video stream of ``video`` (copied) with ``samples`` as its only audio
     stream, AAC-LC at ``rate`` Hz, mono, ``+faststart``.
@@ -459,6 +464,10 @@ def mux_audio(
     0.2 dB more) and it is encoded again, at most three times. Only the peaks change: on
     speech the loudness moves by hundredths of a LU.
 
+    ``codec`` is ``aac`` (AAC-LC) or another ffmpeg audio encoder (``libopus`` for WebM),
+    ``channels`` the channels written (the mono track is copied to each), ``container`` the
+    muxer's options (for example those of a video platform's upload settings).
+
     The track should be as long as the video (see :func:`place_clips`). ``out`` (which may be
     ``video`` itself) is replaced only when complete; on failure nothing is left behind.
     """
@@ -467,7 +476,7 @@ def mux_audio(
     x = np.asarray(samples, dtype=np.float64)
     with tempfile.TemporaryDirectory(prefix=".gdanim-audio-", dir=out.parent) as tmp:
         partial = Path(tmp) / f"partial{out.suffix or '.mp4'}"
-        _encode(video, x, partial, rate, bitrate)
+        _encode(video, x, partial, rate, bitrate, codec, channels, container)
         for _ in range(3):
             if peak_limit is None or rate != RATE:
                 break
@@ -476,6 +485,6 @@ def mux_audio(
                 break
             ceiling = true_peak(x, rate) - (delivered - peak_limit) - 0.4
             x = limit_true_peak(x, rate, ceiling)
-            _encode(video, x, partial, rate, bitrate)
+            _encode(video, x, partial, rate, bitrate, codec, channels, container)
         os.replace(partial, out)
     return out

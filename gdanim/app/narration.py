@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,7 @@ __all__ = [
     "Soundtrack",
     "SpokenLine",
     "manifest_path",
+    "joined_soundtrack",
     "narrate_video",
     "soundtrack",
 ]
@@ -157,3 +159,28 @@ def narrate_video(video: Path | str, narration: Narration, out: Path | str) -> S
     spoken = sum(line.wav is not None for line in narration.lines)
     loudness = integrated_loudness(track, RATE) if spoken else -math.inf
     return Soundtrack(path, len(track) / RATE, loudness, true_peak(track, RATE), spoken)
+
+
+def joined_soundtrack(parts: Sequence[tuple[Narration | None, float]],
+                      duration: float) -> FloatArray:
+    """The soundtrack of scenes joined one after the other, normalised once as a whole.
+
+    ``parts`` holds each scene's narration (``None``: a silent scene) and the time at which the
+    scene starts in the joined video; every line with audio is placed at that offset plus its
+    start. The track has exactly ``round(duration * 48000)`` samples and is brought to -16 LUFS
+    integrated with true peaks at or below -2 dBTP (:func:`gdanim.app.audio.normalize_loudness`),
+    so that the loudness is the same from the first scene to the last and muxing it once onto
+    the joined video keeps every scene boundary in step.
+
+    Examples
+    --------
+    >>> from gdanim.app.voice import VoiceSettings
+    >>> track = joined_soundtrack([(Narration("A", VoiceSettings("none"), ()), 0.0),
+    ...                            (None, 1.5)], duration=2.0)
+    >>> len(track), float(abs(track).max())
+    (96000, 0.0)
+    """
+    clips = [(offset + line.start, read_audio(line.wav, RATE))
+             for narration, offset in parts if narration is not None
+             for line in narration.lines if line.wav is not None]
+    return normalize_loudness(place_clips(clips, duration, RATE), RATE)

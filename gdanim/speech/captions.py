@@ -85,7 +85,7 @@ def _tokenize(text: str) -> list[_Item]:
     for pattern, words in _ABBREVIATIONS:
         text = pattern.sub(words, text)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^" + m[0].translate(_SUPERSCRIPTS), text)
-    text = text.translate(_SUBSCRIPTS).replace("\u2033", "''")
+    text = text.translate(_SUBSCRIPTS).replace("\u2033", "''").replace("**", "^")
     root: list[_Item] = []
     stack: list[list[_Item]] = [root]
     for m in _TOKEN.finditer(text):

@@ -35,7 +35,7 @@ import click
 
 from gdanim.app import render as rd
 from gdanim.app.cli.custom import descend_cmd, race_cmd, video_cmd
-from gdanim.app.cli.scenes import lecture_cmd, list_cmd, render_cmd
+from gdanim.app.cli.scenes import lecture_cmd, list_cmd, render_cmd, script_cmd
 from gdanim.app.cli.slides import slides_cmd
 
 __all__ = ["cli", "main"]
@@ -61,7 +61,7 @@ def cli() -> None:
 
 
 for _command in (list_cmd, render_cmd, lecture_cmd, descend_cmd, race_cmd, video_cmd,
-                 slides_cmd):
+                 slides_cmd, script_cmd):
     cli.add_command(_command)
 
 

@@ -11,6 +11,7 @@ package.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -25,6 +26,13 @@ import click
 
 from gdanim.app import config as cfg
 from gdanim.app import render as rd
+from gdanim.app.voice import (
+    VOICES,
+    VoiceError,
+    VoiceSettings,
+    available_voices,
+    default_voice,
+)
 
 __all__ = [
     "InputError",
@@ -53,6 +61,9 @@ __all__ = [
     "three_d_option",
     "title_option",
     "view_option",
+    "voice_options",
+    "voice_settings",
+    "with_voice",
     "worker_count",
 ]
 
@@ -153,6 +164,88 @@ thumbnail_option = opt(
          "Default: the title frame of the first race (else of the first section). "
          "Example: --thumbnail-at 95.5",
 )
+_VOICE_KEYS = {"voice": "gdanim.voice", "voice_model": "gdanim.voice_model",
+               "recordings": "gdanim.recordings"}
+#: Environment variable that sets the default voice (one of the ``--voice`` choices).
+VOICE_ENV = "GDANIM_VOICE"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    if value is not None and param.name is not None:
+        ctx.meta[_VOICE_KEYS[param.name]] = value
+
+
+voice_options = (
+    opt("--voice", type=click.Choice(list(VOICES)), default=None, expose_value=False,
+        callback=_remember,
+        help="Who narrates: piper (an offline neural voice; the default where installed), "
+             "espeak (espeak-ng), recorded (your own recordings, see --recordings and gdanim "
+             f"script) or none (silent, captions only). Default: ${VOICE_ENV} if set, else "
+             "piper. Example: --voice none"),
+    opt("--voice-model", type=click.Path(path_type=Path), default=None, metavar="PATH.onnx",
+        expose_value=False, callback=_remember,
+        help="Another Piper voice (a .onnx file with its .onnx.json beside it) for --voice "
+             "piper. Example: --voice-model ~/voices/en_GB-alan-medium.onnx"),
+    opt("--recordings", type=click.Path(path_type=Path), default=None, metavar="DIR",
+        expose_value=False, callback=_remember,
+        help="With --voice recorded: the folder of recordings, one <line id>.wav per line "
+             "(gdanim script lists the ids); lines without one are read by piper and "
+             "listed. Example: --voice recorded --recordings takes/"),
+)
+
+
+def voice_settings() -> VoiceSettings | None:
+    """The voice of the running command (checked), or ``None`` for a silent video."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    name = meta.get(_VOICE_KEYS["voice"])
+    model = meta.get(_VOICE_KEYS["voice_model"])
+    recordings = meta.get(_VOICE_KEYS["recordings"])
+    where = "--voice"
+    if name is None:
+        env = os.environ.get(VOICE_ENV, "").strip()
+        if env:
+            if env not in VOICES:
+                raise cfg.ConfigError(f"${VOICE_ENV}: {env!r} is not a voice; choose from "
+                                      f"{', '.join(VOICES)}")
+            name, where = env, f"${VOICE_ENV}"
+        elif recordings is not None:
+            name = "recorded"
+        else:
+            name = default_voice()
+    if name not in available_voices():
+        raise cfg.ConfigError(f"{where}: the {name} voice is not installed here; run "
+                              "scripts/setup.sh, or choose --voice none")
+    if model is not None:
+        model = Path(model).expanduser()
+        if model.suffix != ".onnx" or not model.is_file():
+            raise cfg.ConfigError(f"--voice-model: {model} is not a Piper voice (a .onnx "
+                                  "file)")
+        if not Path(f"{model}.json").is_file():
+            raise cfg.ConfigError(f"--voice-model: {model}.json, the voice's config, is "
+                                  "missing beside it")
+    if recordings is not None and not Path(recordings).expanduser().is_dir():
+        raise cfg.ConfigError(f"--recordings: {recordings} is not a folder")
+    if name == "recorded" and recordings is None:
+        raise cfg.ConfigError("--voice recorded: give the folder of recordings with "
+                              "--recordings DIR")
+    try:
+        settings = VoiceSettings(
+            name, model=model,
+            recordings=None if recordings is None else Path(recordings).expanduser().resolve())
+    except VoiceError as exc:
+        raise cfg.ConfigError(f"--voice: {exc}") from None
+    return None if settings.name == "none" else settings
+
+
+def with_voice(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--voice``, ``--voice-model`` and ``--recordings`` (read by
+    :func:`voice_settings`)."""
+    for option in reversed(voice_options):
+        fn = option(fn)
+    return fn
+
+
 quiet_option = opt("--quiet", is_flag=True,
                     help="No progress display (neither gdanim's nor manim's); print only the "
                          "output path.")
@@ -191,6 +284,7 @@ def common(default_hint: str, title: bool = True) -> Callable[[Callable[..., Any
                 thumbnail_option, poster_option, sections_option]
         if title:
             opts.append(title_option)
+        opts.extend(voice_options)
         opts.append(quiet_option)
         for opt in reversed(opts):
             fn = opt(fn)
@@ -314,11 +408,21 @@ def errors_as_input() -> Iterator[None]:
 
 
 def produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
-             quiet: bool) -> rd.Assembled:
-    """Render ``jobs`` and assemble them into ``req``; prints progress, returns the files."""
+             quiet: bool, voice: VoiceSettings | None = None) -> rd.Assembled:
+    """Render ``jobs`` and assemble them into ``req``; prints progress, returns the files.
+
+    ``voice`` narrates every scene (default: the command's ``--voice``, see
+    :func:`voice_settings`); a png or gif has no sound, and is rendered silent.
+    """
     progress = Progress(quiet)
     if req.fmt == "png":
         jobs = jobs[-1:]  # the last frame of the video is the last frame of its last scene
+    if voice is None and req.fmt in ("mp4", "webm"):
+        with errors_as_input():
+            voice = voice_settings()
+    if voice is not None and req.fmt in ("mp4", "webm"):
+        jobs = [dataclasses.replace(job, voice=voice) for job in jobs]
+        progress.say(f"narrated by {voice.name}")
     n = len(jobs)
     what = "scene" if n == 1 else "scenes"
     progress.say(f"rendering {n} {what} at {rd.QUALITIES[req.quality][1]} -> {req.path}")

@@ -27,6 +27,8 @@ from gdanim.app.cli.common import (
     thumbnail_option,
     thumbnail_time,
     title_option,
+    voice_settings,
+    with_voice,
     worker_count,
 )
 from gdanim.app.cli.custom import custom_jobs
@@ -107,6 +109,7 @@ def deck_output(path: Path, fmt: str) -> Path:
 @thumbnail_option
 @title_option
 @jobs_option
+@with_voice
 @quiet_option
 def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: str | None,
                output: Path | None, quality: str | None, loops: tuple[str, ...],
@@ -174,6 +177,7 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
             if keep_video.suffix.lower() != ".mp4":
                 raise InputError(f"--video: {keep_video.name} must end in .mp4")
             keep_video = cfg.check_output_path(keep_video, "--video")
+        voice = None if from_video is not None else voice_settings()
     progress = Progress(quiet)
     try:
         if from_video is not None:
@@ -184,7 +188,7 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
                 req = rd.OutputRequest(path=keep_video or Path(staging) / f"{name}.mp4",
                                        fmt="mp4", quality=q, publish=True, sections=True,
                                        thumbnail_at=thumbnail_at)
-                produce(job_list, req, workers=worker_count(jobs), quiet=quiet)
+                produce(job_list, req, workers=worker_count(jobs), quiet=quiet, voice=voice)
                 progress.say(f"writing the deck ({fmt}) -> {out}")
                 result = make_deck(req.path, out, fmt=fmt, title=deck_title, rules=rules,
                                    log=progress.say)

@@ -22,6 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from gdanim._typing import FloatArray
 from gdanim.app.render.base import FRAME_RATES, RenderError
 from gdanim.app.render.manim import RenderResult
 from gdanim.app.render.media import (
@@ -111,6 +114,17 @@ class Assembled:
         return [self.video, *extra, *self.section_files]
 
 
+def _slice(track: FloatArray, start: float, duration: float) -> FloatArray:
+    """``duration`` seconds of ``track`` from ``start`` (padded with silence at the end)."""
+    from gdanim.app.audio import RATE
+
+    first, n = int(round(start * RATE)), int(round(duration * RATE))
+    piece = np.zeros(n)
+    chunk = track[first: first + n]
+    piece[: len(chunk)] = chunk
+    return piece
+
+
 def _slug(text: str) -> str:
     s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return s[:40] or "section"
@@ -126,6 +140,34 @@ def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest,
                          "-f", "mp4", str(out)], "joining clips")
     else:
         encode(parts, out, req.fmt, req.publish, FRAME_RATES[req.quality], chapters)
+
+
+def _add_audio(video: Path, track: FloatArray, req: OutputRequest) -> None:
+    """Mux ``track`` into ``video`` (in place) with the audio settings of ``req``'s format."""
+    from gdanim.app.audio import mux_audio
+
+    if req.fmt == "webm":
+        mux_audio(video, track, video, codec="libopus", bitrate="96k",
+                  container=("-f", "webm"))
+    elif req.publish:
+        # the video platform's upload settings: AAC-LC 48 kHz stereo, no edit list
+        mux_audio(video, track, video, bitrate="192k", channels=2,
+                  container=("-movflags", "+faststart+negative_cts_offsets",
+                             "-use_editlist", "0", "-f", "mp4"))
+    else:
+        mux_audio(video, track, video)
+
+
+def _narration_track(results: Sequence[RenderResult], offsets: Sequence[float],
+                     duration: float) -> FloatArray | None:
+    """The joined soundtrack of the narrated results, or ``None`` when none is narrated."""
+    if not any(r.narration is not None for r in results):
+        return None
+    from gdanim.app.narration import Narration, joined_soundtrack
+
+    parts = [(None if r.narration is None else Narration.from_file(r.narration), t)
+             for r, t in zip(results, offsets, strict=True)]
+    return joined_soundtrack(parts, duration)
 
 
 def assemble(
@@ -184,6 +226,16 @@ def assemble(
                 meta = tmpdir / "chapters"
                 meta.write_text(pf.ffmetadata(chapter_list, t), encoding="utf-8")
             _write_clip(parts, tmp_video, req, meta)
+        track = None
+        if req.fmt in ("mp4", "webm"):
+            track = _narration_track(results, [p[1] for p in scene_parts],
+                                     probe_duration(tmp_video))
+        if track is not None:
+            from gdanim.app.audio import RATE, integrated_loudness, true_peak
+
+            say(f"mixing the narration ({integrated_loudness(track, RATE):.1f} LUFS, true "
+                f"peak {true_peak(track, RATE):.1f} dBTP)")
+            _add_audio(tmp_video, track, req)
         srt = vtt = chapters = thumbnail = None
         if want_srt:
             tmp_srt = outputs.file(req.srt_path)
@@ -224,6 +276,9 @@ def assemble(
                 assert sec.clip is not None
                 fname = f"{i:02d}-{_slug(sec.name)}{ext}"
                 _write_clip([sec.clip], tmp_dir / fname, req)
+                if track is not None:
+                    _add_audio(tmp_dir / fname, _slice(track, sec.start,
+                                                       probe_duration(tmp_dir / fname)), req)
                 index.append({
                     "name": sec.name,
                     "file": f"{req.sections_dir.name}/{fname}",
