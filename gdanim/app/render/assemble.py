@@ -142,20 +142,27 @@ def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest,
         encode(parts, out, req.fmt, req.publish, FRAME_RATES[req.quality], chapters)
 
 
-def _add_audio(video: Path, track: FloatArray, req: OutputRequest) -> None:
-    """Mux ``track`` into ``video`` (in place) with the audio settings of ``req``'s format."""
-    from gdanim.app.audio import mux_audio
+def _add_audio(video: Path, track: FloatArray, req: OutputRequest, *,
+               check_peaks: bool = True) -> None:
+    """Mux ``track`` into ``video`` (in place) with the audio settings of ``req``'s format.
 
+    ``check_peaks`` measures the encoded track's true peak and limits it further if AAC
+    encoding raised it above -1 dBTP (see :func:`gdanim.app.audio.mux_audio`); section clips,
+    cut from the joined video's track that was checked so, skip it.
+    """
+    from gdanim.app.audio import PEAK_LIMIT_DBTP, mux_audio
+
+    limit = PEAK_LIMIT_DBTP if check_peaks else None
     if req.fmt == "webm":
-        mux_audio(video, track, video, codec="libopus", bitrate="96k",
+        mux_audio(video, track, video, codec="libopus", bitrate="96k", peak_limit=limit,
                   container=("-f", "webm"))
     elif req.publish:
         # the video platform's upload settings: AAC-LC 48 kHz stereo, no edit list
-        mux_audio(video, track, video, bitrate="192k", channels=2,
+        mux_audio(video, track, video, bitrate="192k", channels=2, peak_limit=limit,
                   container=("-movflags", "+faststart+negative_cts_offsets",
                              "-use_editlist", "0", "-f", "mp4"))
     else:
-        mux_audio(video, track, video)
+        mux_audio(video, track, video, peak_limit=limit)
 
 
 def _narration_track(results: Sequence[RenderResult], offsets: Sequence[float],
@@ -278,7 +285,8 @@ def assemble(
                 _write_clip([sec.clip], tmp_dir / fname, req)
                 if track is not None:
                     _add_audio(tmp_dir / fname, _slice(track, sec.start,
-                                                       probe_duration(tmp_dir / fname)), req)
+                                                       probe_duration(tmp_dir / fname)), req,
+                               check_peaks=False)
                 index.append({
                     "name": sec.name,
                     "file": f"{req.sections_dir.name}/{fname}",
