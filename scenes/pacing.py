@@ -22,11 +22,14 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from manim import config
 
 from gdanim.speech import READING_RATE
+
+if TYPE_CHECKING:  # scenes.style needs nothing from here; the import is for the annotations
+    from scenes.style import GDScene
 
 __all__ = ["PAUSE", "READING_RATE", "reading_time", "say", "wait_until"]
 
@@ -47,14 +50,14 @@ def reading_time(text: str) -> float:
     return math.ceil(round((len(text) / READING_RATE + PAUSE) * 100, 6)) / 100
 
 
-def say(scene: Any, text: str, at_least: float = 0.0) -> float:
+def say(scene: GDScene, text: str, at_least: float = 0.0) -> float:
     """Show ``text`` as a caption for its reading time (or ``at_least``); return its end time."""
     duration = max(reading_time(text), at_least)
     scene.caption(text, duration)
     return float(scene.time) + duration
 
 
-def wait_until(scene: Any, end: float, minimum: float = 0.0) -> None:
+def wait_until(scene: GDScene, end: float, minimum: float = 0.0) -> None:
     """Hold the frame until scene time ``end`` (and for at least ``minimum`` seconds).
 
     The scene clock moves in whole frames (a wait is rounded to the nearest frame), so the hold
