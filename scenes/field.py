@@ -153,7 +153,7 @@ def _ramp(t: np.ndarray) -> list[ManimColor]:
 
 def _frame_box(axes: Axes) -> Mobject:
     """The frame :func:`~scenes.mobjects.map_axes` draws around the view (``axes.frame_box``)."""
-    frame = axes.frame_box
+    frame: object = axes.frame_box
     if not isinstance(frame, Mobject):
         raise TypeError("these axes have no frame_box; make them with map_axes")
     return frame

@@ -11,8 +11,6 @@ Render one of them alone with, for example::
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import sympy
 from manim import (
@@ -30,10 +28,12 @@ from manim import (
     Indicate,
     LaggedStart,
     MathTex,
+    Mobject,
     SurroundingRectangle,
     VGroup,
     Write,
 )
+from manim.utils.color import ParsableManimColor
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
@@ -144,7 +144,7 @@ class UpdateRule(GDScene):
              "The learning rate η sets how far each step goes."),
         )
         notes = VGroup()
-        below: Any = rule
+        below: Mobject = rule
         for part, color, words, said in pieces:
             box = SurroundingRectangle(rule[part], color=color, buff=0.14 if part == 3 else 0.08)
             note = make_text(words, font_size=SMALL_SIZE, color=color)
@@ -451,7 +451,7 @@ class Outro(GDScene):
         self.section("Summary")
         head = title("What we saw")
         self.points = outro_points()
-        points: list[tuple[str, Any]] = [
+        points: list[tuple[str, ParsableManimColor]] = [
             (text, MUTED_TEXT if i == len(self.points) - 1 else TEXT_COLOR)
             for i, text in enumerate(self.points)
         ]
