@@ -153,38 +153,52 @@ def eta_tex(lr: float) -> str:
 
 class StepArrow(Arrow):
     """An :class:`~manim.Arrow` for one optimizer step; ``zero_length`` flags a step too short
-    to draw (see :func:`step_arrow`)."""
+    to draw."""
 
     zero_length: bool = False
+
+    @classmethod
+    def between(
+        cls, start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
+    ) -> StepArrow:
+        """The arrow of the step from ``start`` to ``end`` (scene coordinates).
+
+        A step too short to draw (under 0.002 scene units) still gets an arrow, fully
+        transparent and flagged ``zero_length = True``, so that there is always one arrow per
+        step.
+        """
+        a = np.asarray(start, dtype=np.float64)
+        b = np.asarray(end, dtype=np.float64)
+        zero = bool(np.linalg.norm(b - a) < 2e-3)
+        if zero:
+            b = a + np.array([2e-3, 0.0, 0.0])
+        arrow = cls(
+            a,
+            b,
+            buff=0,
+            color=color,
+            stroke_width=stroke_width,
+            max_tip_length_to_length_ratio=0.3,
+            max_stroke_width_to_length_ratio=14,
+            tip_length=0.2,
+        )
+        arrow.zero_length = zero
+        if zero:
+            arrow.set_opacity(0.0)
+        return arrow
 
 
 def step_arrow(
     start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
-) -> StepArrow:
+) -> Arrow:
     """An arrow for one optimizer step, from ``start`` to ``end`` (scene coordinates).
 
     A step too short to draw (under 0.002 scene units) still gets an arrow, fully transparent and
-    flagged ``arrow.zero_length = True``, so that there is always one arrow per step.
+    flagged ``arrow.zero_length = True``, so that there is always one arrow per step. The arrow
+    is a :class:`StepArrow` (:meth:`StepArrow.between`), returned as the :class:`~manim.Arrow`
+    that callers keep lists of.
     """
-    a = np.asarray(start, dtype=np.float64)
-    b = np.asarray(end, dtype=np.float64)
-    zero = bool(np.linalg.norm(b - a) < 2e-3)
-    if zero:
-        b = a + np.array([2e-3, 0.0, 0.0])
-    arrow = StepArrow(
-        a,
-        b,
-        buff=0,
-        color=color,
-        stroke_width=stroke_width,
-        max_tip_length_to_length_ratio=0.3,
-        max_stroke_width_to_length_ratio=14,
-        tip_length=0.2,
-    )
-    arrow.zero_length = zero
-    if zero:
-        arrow.set_opacity(0.0)
-    return arrow
+    return StepArrow.between(start, end, color, stroke_width)
 
 
 def _readout_number(row: VGroup, kind: type[_Number]) -> _Number:
@@ -444,7 +458,9 @@ class GradientSteps1D(GDScene):
         # the run's arrows and markers, all read from the trajectory
         pts = [axes.c2p(float(x), float(f)) for x, f in zip(xs, fs, strict=True)]
         end = _last_index(traj)
-        arrows = [step_arrow(pts[t], pts[t + 1], color, stroke_width=5) for t in range(end)]
+        arrows = [
+            StepArrow.between(pts[t], pts[t + 1], color, stroke_width=5) for t in range(end)
+        ]
         visits = [make_marker(p, color, radius=0.05) for p in pts[1 : end + 1]]
         start_marker = make_marker(pts[0], START_COLOR, radius=0.11)
         end_marker: Mobject = make_marker(pts[end], END_COLOR, radius=0.11)
@@ -712,7 +728,9 @@ class LearningRateRegimes(GDScene):
         xs = traj.points[:, 0]
         pts = [axes.c2p(float(x), float(f)) for x, f in zip(xs, traj.values, strict=True)]
         end = _last_index(traj)
-        arrows = [step_arrow(pts[t], pts[t + 1], color, stroke_width=4) for t in range(end)]
+        arrows = [
+            StepArrow.between(pts[t], pts[t + 1], color, stroke_width=4) for t in range(end)
+        ]
         start_marker = make_marker(pts[0], START_COLOR, radius=0.09)
         for a in arrows:
             a.set_z_index(1)
