@@ -26,7 +26,6 @@ Render with::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import sympy
@@ -35,12 +34,15 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Axes,
     FadeIn,
     FadeOut,
     Line,
+    Mobject,
     ReplacementTransform,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     linear,
 )
@@ -108,9 +110,17 @@ def _matrix_tex(h: np.ndarray, digits: int = 1) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
-def _row(*parts: Any, buff: float = 0.22) -> VGroup:
+def _row(*parts: VMobject, buff: float = 0.22) -> VGroup:
     """Words and formulas side by side on one line, bottoms aligned."""
     return VGroup(*parts).arrange(RIGHT, buff=buff, aligned_edge=DOWN)
+
+
+def _frame_box(axes: Axes) -> Mobject:
+    """The frame :func:`~scenes.regression.map_frame` draws around the view (``axes.frame_box``)."""
+    frame: object = axes.frame_box
+    if not isinstance(frame, Mobject):
+        raise TypeError("these axes have no frame_box; make them with map_frame")
+    return frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,7 +385,7 @@ class LineFitConditioning(GDScene):
         # ---- left: the loss over (m, b) and the 100 epochs of S4
         loss = LineLoss(x, y)
         left = map_frame(LOSS_VIEW, width=5.4, height=2.9)
-        left_box: Any = left.frame_box
+        left_box = _frame_box(left)
         left.shift(np.array([-6.25, -0.55, 0.0]) - left_box.get_corner(DOWN + LEFT))
         cmap = ContourMap(loss, left, LOSS_VIEW, levels=list(loss_levels(loss, LOSS_VIEW)),
                           image_resolution=240, fill_strength=0.3)
@@ -456,7 +466,7 @@ class LineFitConditioning(GDScene):
         view_z = _square_view(best_z, float(np.abs(scaled.params - best_z).max()) * 1.15)
         right = map_frame(view_z, width=2.9, height=2.9, labels=("w", "c"),
                           steps=(_tick(view_z), _tick(view_z)))
-        right_box: Any = right.frame_box
+        right_box = _frame_box(right)
         right.shift(np.array([1.2, -0.55, 0.0]) - right_box.get_corner(DOWN + LEFT))
         cmap_z = ContourMap(loss_z, right, view_z, levels=list(loss_levels(loss_z, view_z)),
                             image_resolution=200, fill_strength=0.3)

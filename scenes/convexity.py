@@ -19,17 +19,18 @@ Render with::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from manim import (
     DOWN,
     RIGHT,
     UP,
+    Axes,
     Create,
     DashedLine,
     FadeIn,
     MathTex,
+    Text,
     ValueTracker,
     VGroup,
     Write,
@@ -87,14 +88,14 @@ class PanelView:
     run: Trajectory
     #: Index into ``objective.minima`` of the valley each run ended in (-1: none).
     valleys: list[int]
-    axes: Any
+    axes: Axes
     paths: list[TrajectoryPath]
     start_markers: VGroup
     end_markers: VGroup
     labels: VGroup
-    tangent: Any
+    tangent: DashedLine
     header: VGroup
-    verdict: Any
+    verdict: Text
     group: VGroup
 
 
@@ -280,7 +281,7 @@ class Convexity(GDScene):
         """``(valley index, height as shown)`` for every valley the runs reached, left to right."""
         return [h for _, h in self._heights(view.objective, view.run, view.valleys)]
 
-    def _tangent(self, axes: Any, obj: objectives.Objective, spec: PanelSpec) -> DashedLine:
+    def _tangent(self, axes: Axes, obj: objectives.Objective, spec: PanelSpec) -> DashedLine:
         """The tangent line at ``spec.tangent_at``, cut to the axes' box."""
         x0 = spec.tangent_at
         y0 = float(obj.value(np.array([x0])))

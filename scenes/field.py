@@ -19,7 +19,6 @@ Render with::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from manim import (
@@ -28,6 +27,7 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    Axes,
     Dot,
     FadeIn,
     FadeOut,
@@ -35,9 +35,12 @@ from manim import (
     LaggedStart,
     Line,
     ManimColor,
+    MathTex,
+    Mobject,
     Rectangle,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     linear,
     rate_functions,
@@ -145,7 +148,38 @@ def _ramp(t: np.ndarray) -> list[ManimColor]:
     i = np.minimum(np.floor(s).astype(int), len(stops) - 2)
     f = (s - i)[:, None]
     rgb = stops[i] * (1 - f) + stops[i + 1] * f
-    return [ManimColor.from_rgb(tuple(float(c) for c in row)) for row in rgb]
+    return [ManimColor.from_rgb((float(row[0]), float(row[1]), float(row[2]))) for row in rgb]
+
+
+def _frame_box(axes: Axes) -> Mobject:
+    """The frame :func:`~scenes.mobjects.map_axes` draws around the view (``axes.frame_box``)."""
+    frame: object = axes.frame_box
+    if not isinstance(frame, Mobject):
+        raise TypeError("these axes have no frame_box; make them with map_axes")
+    return frame
+
+
+class _RunRow(VGroup):
+    """A run's line in the panel: the optimizer and start (``head``) above its outcome
+    (``result``)."""
+
+    def __init__(self, head: VGroup, result: VMobject) -> None:
+        super().__init__(head, result)
+        self.head = head
+        self.result = result
+
+
+@dataclass(frozen=True)
+class _PartShown:
+    """What a part leaves on screen, for the next part to take away."""
+
+    axes: Axes
+    cmap: ContourMap
+    arrows: VGroup
+    formulas: VGroup
+    key: VGroup
+    runs: VGroup
+    extras: VGroup
 
 
 class GradientField(GDScene):
@@ -168,13 +202,13 @@ class GradientField(GDScene):
         self.trajectories: dict[str, list[Trajectory]] = {}
         self.paths: dict[str, list[TrajectoryPath]] = {}
         self.arrows_by_part: dict[str, VGroup] = {}
-        self.field_axes: dict[str, Any] = {}
-        self.formulas: dict[str, tuple[Any, Any]] = {}
+        self.field_axes: dict[str, Axes] = {}
+        self.formulas: dict[str, tuple[MathTex, MathTex]] = {}
         self.exit_marks: dict[str, dict[int, VGroup]] = {}
         self._said_descent = False
         head = title("The gradient field")
         self.add(head)
-        previous: dict[str, Any] | None = None
+        previous: _PartShown | None = None
         for index, part in enumerate(self.parts):
             objective = objectives.get(part.objective)
             self.section(f"Gradient field: {objective.name or part.objective}")
@@ -183,12 +217,12 @@ class GradientField(GDScene):
 
     # ------------------------------------------------------------------------------------
     def _play_part(
-        self, part: FieldPart, f: Objective, index: int, previous: dict[str, Any] | None
-    ) -> dict[str, Any]:
+        self, part: FieldPart, f: Objective, index: int, previous: _PartShown | None
+    ) -> _PartShown:
         axes = map_axes(MAP_VIEW, height=6.0, step=1.0)
-        axes.move_to([-3.1, -0.45, 0])
+        axes.move_to(np.array([-3.1, -0.45, 0.0]))
         cmap = ContourMap(f, axes, MAP_VIEW, n_levels=11, fill_strength=0.5)
-        arrows, points = self._arrows(f, axes)
+        arrows, points, max_magnitude = self._arrows(f, axes)
         self.arrows = arrows
         self.arrow_points = points
         self.arrows_by_part[part.objective] = arrows
@@ -201,9 +235,9 @@ class GradientField(GDScene):
         formulas = VGroup(f_tex, g_tex)
         self.field_axes[part.objective] = axes
         self.formulas[part.objective] = (f_tex, g_tex)
-        formulas.next_to(axes.frame_box, RIGHT, buff=0.85).align_to(axes.frame_box, UP)
+        formulas.next_to(_frame_box(axes), RIGHT, buff=0.85).align_to(_frame_box(axes), UP)
         formulas.shift(RIGHT * (panel_left - formulas.get_left()[0]))
-        key = self._arrow_key(arrows)
+        key = self._arrow_key(max_magnitude)
         key.next_to(formulas, DOWN, buff=0.45, aligned_edge=LEFT)
 
         runs = [
@@ -238,18 +272,18 @@ class GradientField(GDScene):
             end = say(self, f"A harder landscape, {plain_formula(f.text)}: "
                             f"{where[0].lower()}{where[1:]}")
             self.play(
-                FadeOut(previous["arrows"]),
-                FadeOut(previous["runs"]),
-                FadeOut(previous["formulas"]),
-                FadeOut(previous["key"]),
-                FadeOut(previous["extras"]),
+                FadeOut(previous.arrows),
+                FadeOut(previous.runs),
+                FadeOut(previous.formulas),
+                FadeOut(previous.key),
+                FadeOut(previous.extras),
                 run_time=0.8,
             )
             self.play(
-                FadeOut(previous["cmap"]),
+                FadeOut(previous.cmap),
                 FadeIn(cmap),
                 FadeIn(axes),
-                FadeOut(previous["axes"]),
+                FadeOut(previous.axes),
                 Write(f_tex),
                 run_time=1.4,
             )
@@ -269,18 +303,20 @@ class GradientField(GDScene):
             run_mobs.add(path, row, *finish)
         self.paths[part.objective] = paths
         self.wait(0.5)
-        return {
-            "axes": axes,
-            "cmap": cmap,
-            "arrows": arrows,
-            "formulas": formulas,
-            "key": key,
-            "runs": run_mobs,
-            "extras": extras,
-        }
+        return _PartShown(
+            axes=axes,
+            cmap=cmap,
+            arrows=arrows,
+            formulas=formulas,
+            key=key,
+            runs=run_mobs,
+            extras=extras,
+        )
 
     # ------------------------------------------------------------------------------------
-    def _arrows(self, f: Objective, axes: Any) -> tuple[VGroup, np.ndarray]:
+    def _arrows(self, f: Objective, axes: Axes) -> tuple[VGroup, np.ndarray, float]:
+        """The arrows of :math:`-\\nabla f` at the grid points in view, those points, and the
+        largest gradient norm among them (the top of the arrow key)."""
         points = field_grid(FIELD_VIEW)
         down = -np.asarray(f.grad(points))
         mag = np.linalg.norm(down, axis=-1)
@@ -307,11 +343,9 @@ class GradientField(GDScene):
                 color=color,
             )
             arrows.add(arrow)
-        arrows.magnitudes = mag
-        arrows.max_magnitude = top
-        return arrows, points
+        return arrows, points, top
 
-    def _arrow_key(self, arrows: VGroup) -> VGroup:
+    def _arrow_key(self, max_magnitude: float) -> VGroup:
         sample = Arrow(LEFT * 0.3, RIGHT * 0.3, buff=0, stroke_width=3, tip_length=0.12,
                        color=ARROW_RAMP[-1])
         words = make_tex(r"-\nabla f", font_size=32)
@@ -328,21 +362,21 @@ class GradientField(GDScene):
         lo = make_text("0", font_size=SMALL_SIZE * 0.85, color=MUTED_TEXT)
         lo.next_to(cells, DOWN, buff=0.08).align_to(cells, LEFT)
         hi = make_tex(
-            rf"\lVert \nabla f \rVert = {fmt_tex(arrows.max_magnitude, 1)}",
+            rf"\lVert \nabla f \rVert = {fmt_tex(max_magnitude, 1)}",
             font_size=SMALL_SIZE * 1.15,
             color=MUTED_TEXT,
         )
         hi.next_to(cells, DOWN, buff=0.08).align_to(cells, RIGHT)
         return VGroup(sample, words, cells, lo, hi)
 
-    def _critical_points(self, f: Objective, axes: Any, runs: list[Trajectory]) -> VGroup:
+    def _critical_points(self, f: Objective, axes: Axes, runs: list[Trajectory]) -> VGroup:
         group = VGroup()
         for kind, pts in (("minimum", f.minima), ("saddle", f.saddles)):
             for p in pts:
                 if not _in_view(p, FIELD_VIEW):
                     continue
                 c = to_scene(axes, p)
-                mark = Dot(c, radius=0.07, color=TEXT_COLOR).set_stroke(BACKGROUND, 2.5)
+                mark: VMobject = Dot(c, radius=0.07, color=TEXT_COLOR).set_stroke(BACKGROUND, 2.5)
                 if kind == "saddle":
                     mark = VGroup(
                         Line(c + LEFT * 0.09 + UP * 0.09, c + RIGHT * 0.09 + DOWN * 0.09),
@@ -357,7 +391,7 @@ class GradientField(GDScene):
                 avoid = np.vstack([to_scene(axes, t.points) for t in runs]) if runs else np.zeros(
                     (0, 3)
                 )
-                place_label_clear(words, c, avoid, inside=axes.frame_box, buff=0.14)
+                place_label_clear(words, c, avoid, inside=_frame_box(axes), buff=0.14)
                 group.add(VGroup(mark, words))
         return group
 
@@ -374,7 +408,7 @@ class GradientField(GDScene):
                 f"{_coord(mins[0][1])})."
         return "The field bends around " + " and ".join(where) + "."
 
-    def _run_row(self, traj: Trajectory, part: FieldPart) -> VGroup:
+    def _run_row(self, traj: Trajectory, part: FieldPart) -> _RunRow:
         color = OPTIMIZER_COLORS["SGD"]
         x0 = traj.points[0]
         row_head = VGroup(
@@ -385,6 +419,7 @@ class GradientField(GDScene):
                 color=TEXT_COLOR,
             ),
         ).arrange(RIGHT, buff=0.15)
+        result: VMobject
         if traj.stopped_at is None:
             end = traj.points[-1]
             words = make_text(
@@ -406,14 +441,11 @@ class GradientField(GDScene):
                 color=START_COLOR,
             )
         result.next_to(row_head, DOWN, buff=0.12, aligned_edge=LEFT).shift(RIGHT * 0.31)
-        row = VGroup(row_head, result)
-        row.head = row_head
-        row.result = result
-        return row
+        return _RunRow(row_head, result)
 
     def _play_run(
-        self, traj: Trajectory, axes: Any, part: FieldPart, k: int, row: VGroup
-    ) -> tuple[TrajectoryPath, list[Any]]:
+        self, traj: Trajectory, axes: Axes, part: FieldPart, k: int, row: _RunRow
+    ) -> tuple[TrajectoryPath, list[VMobject]]:
         color = OPTIMIZER_COLORS["SGD"]
         pts = to_scene(axes, traj.points)
         last = traj.steps if traj.stopped_at is None else int(traj.stopped_at) - 1
@@ -451,7 +483,7 @@ class GradientField(GDScene):
             )
         path.clear_updaters()
         path.set_progress(last)
-        finish: list[Any] = [start]
+        finish: list[VMobject] = [start]
         if traj.stopped_at is not None:
             mark = make_diverged_mark(pts[last], int(traj.stopped_at), font_size=SMALL_SIZE * 0.85)
             mark[1].become(

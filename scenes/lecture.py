@@ -11,8 +11,6 @@ Render one of them alone with, for example::
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import sympy
 from manim import (
@@ -20,6 +18,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Animation,
     Arrow,
     Create,
     CurvedArrow,
@@ -29,10 +28,12 @@ from manim import (
     Indicate,
     LaggedStart,
     MathTex,
+    Mobject,
     SurroundingRectangle,
     VGroup,
     Write,
 )
+from manim.utils.color import ParsableManimColor
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
@@ -143,7 +144,7 @@ class UpdateRule(GDScene):
              "The learning rate η sets how far each step goes."),
         )
         notes = VGroup()
-        below: Any = rule
+        below: Mobject = rule
         for part, color, words, said in pieces:
             box = SurroundingRectangle(rule[part], color=color, buff=0.14 if part == 3 else 0.08)
             note = make_text(words, font_size=SMALL_SIZE, color=color)
@@ -326,7 +327,16 @@ class IntoTwoDimensions(GDScene):
         self.play(FadeOut(VGroup(head, grad, point, notes)), run_time=0.5)
 
 
-def _rule_block(spec: str, caption: str) -> VGroup:
+class _RuleBlock(VGroup):
+    """An optimizer's name and note (``head``) above its update rule (``rule``)."""
+
+    def __init__(self, head: VGroup, rule: MathTex) -> None:
+        super().__init__(head, rule)
+        self.head = head
+        self.rule = rule
+
+
+def _rule_block(spec: str, caption: str) -> _RuleBlock:
     opt = optimizers.from_spec(spec)
     color = OPTIMIZER_COLORS[opt.display_name]
     name = make_text(opt.display_name, font_size=BODY_SIZE * 1.1, color=color, weight="BOLD")
@@ -334,7 +344,7 @@ def _rule_block(spec: str, caption: str) -> VGroup:
     rule = make_tex(r"\begin{aligned}" + opt.update_rule_latex + r"\end{aligned}",
                     font_size=32, color=TEXT_COLOR)
     head = VGroup(name, note).arrange(DOWN, buff=0.15)
-    block = VGroup(head, rule).arrange(DOWN, buff=0.4)
+    block = _RuleBlock(head, rule).arrange(DOWN, buff=0.4)
     return block
 
 
@@ -344,11 +354,12 @@ class BeyondSGD(GDScene):
     def construct(self) -> None:
         self.section("Beyond plain gradient descent")
         head = title("Beyond plain gradient descent")
-        blocks = VGroup(
+        rules = [
             _rule_block("momentum:lr=0.01", "remembers past gradients\nas a velocity"),
             _rule_block("adagrad:lr=0.5", "scales each coordinate\nby its gradient history"),
             _rule_block("adam:lr=0.1,betas=0.9/0.99", "momentum plus\nadaptive scaling"),
-        ).arrange(RIGHT, buff=0.7, aligned_edge=UP)
+        ]
+        blocks = VGroup(*rules).arrange(RIGHT, buff=0.7, aligned_edge=UP)
         if blocks.width > 13.4:
             blocks.scale_to_fit_width(13.4)
         blocks.next_to(head, DOWN, buff=0.6)
@@ -359,12 +370,14 @@ class BeyondSGD(GDScene):
         )
         note = make_text("All rules exactly as torch.optim documents them.",
                          font_size=SMALL_SIZE, color=MUTED_TEXT).to_edge(DOWN, buff=0.35)
-        for i, (block, text) in enumerate(zip(blocks, captions, strict=True)):
+        for i, (block, text) in enumerate(zip(rules, captions, strict=True)):
             end = say(self, text)
             if i == 0:
                 self.play(FadeIn(head), run_time=0.6)
-            shown = [LaggedStart(FadeIn(block[0]), Write(block[1]), lag_ratio=0.3)]
-            if i == len(blocks) - 1:
+            shown: list[Animation] = [
+                LaggedStart(FadeIn(block.head), Write(block.rule), lag_ratio=0.3)
+            ]
+            if i == len(rules) - 1:
                 shown.append(FadeIn(note))
             self.play(*shown, run_time=1.6)
             wait_until(self, end)
@@ -377,7 +390,7 @@ def _mse_latex() -> str:
     n = sympy.Idx("n")
     x, y = sympy.IndexedBase("x"), sympy.IndexedBase("y")
     loss = sympy.Sum((m * x[n] + b - y[n]) ** 2, (n, 1, n_points)) / n_points
-    return "L(m, b) = " + sympy.latex(loss)
+    return "L(m, b) = " + str(sympy.latex(loss))
 
 
 class LearningFromData(GDScene):
@@ -438,7 +451,7 @@ class Outro(GDScene):
         self.section("Summary")
         head = title("What we saw")
         self.points = outro_points()
-        points: list[tuple[str, Any]] = [
+        points: list[tuple[str, ParsableManimColor]] = [
             (text, MUTED_TEXT if i == len(self.points) - 1 else TEXT_COLOR)
             for i, text in enumerate(self.points)
         ]

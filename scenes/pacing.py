@@ -22,11 +22,14 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from manim import config
 
 from gdanim.speech import READING_RATE
+
+if TYPE_CHECKING:  # scenes.style needs nothing from here; the import is for the annotations
+    from scenes.style import GDScene
 
 __all__ = ["PAUSE", "READING_RATE", "reading_time", "say", "wait_until"]
 
@@ -47,7 +50,7 @@ def reading_time(text: str) -> float:
     return math.ceil(round((len(text) / READING_RATE + PAUSE) * 100, 6)) / 100
 
 
-def say(scene: Any, text: str, at_least: float = 0.0) -> float:
+def say(scene: GDScene, text: str, at_least: float = 0.0) -> float:
     """Show ``text`` as a caption for its reading time (or ``at_least``); return its end time.
 
     In a narrated render the text is said (see :mod:`scenes.speaking`): the end is when its
@@ -55,14 +58,13 @@ def say(scene: Any, text: str, at_least: float = 0.0) -> float:
     """
     duration = max(reading_time(text), at_least)
     start = float(scene.time)
-    end = float(scene.caption(text, duration))
-    narrator = getattr(scene, "narrator", None)
-    if narrator is not None and narrator.speaking:
-        return max(end + float(narrator.PAUSE), start + at_least)
+    end = scene.caption(text, duration)
+    if scene.narrator.speaking:
+        return max(end + scene.narrator.PAUSE, start + at_least)
     return start + duration
 
 
-def wait_until(scene: Any, end: float, minimum: float = 0.0) -> None:
+def wait_until(scene: GDScene, end: float, minimum: float = 0.0) -> None:
     """Hold the frame until scene time ``end`` (and for at least ``minimum`` seconds).
 
     The scene clock moves in whole frames (a wait is rounded to the nearest frame), so the hold

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from manim import (
@@ -36,8 +36,10 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Animation,
     AnimationGroup,
     Arrow,
+    Axes,
     Create,
     DashedLine,
     DashedVMobject,
@@ -51,11 +53,15 @@ from manim import (
     NumberLine,
     Rectangle,
     ReplacementTransform,
+    Text,
     VGroup,
+    VMobject,
     Write,
     config,
     linear,
 )
+from manim.utils.color import ParsableManimColor
+from numpy.typing import ArrayLike
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
@@ -65,6 +71,7 @@ from scenes.style import (
     AXIS_COLOR,
     BODY_SIZE,
     END_COLOR,
+    FONT,
     GREEN,
     LABEL_SIZE,
     MATH_SIZE,
@@ -94,6 +101,15 @@ from scenes.style import (
     title,
 )
 
+if TYPE_CHECKING:
+    from manim.mobject.mobject import _AnimationBuilder
+
+    #: What ``Scene.play`` takes: an animation, a mobject, or ``mobject.animate.<method>(...)``
+    #: (which manim annotates as ``_AnimationBuilder | Self``).
+    Playable = Animation | Mobject | _AnimationBuilder
+
+_Number = TypeVar("_Number", bound=DecimalNumber)
+
 __all__ = [
     "TOL",
     "VERDICT_COLORS",
@@ -101,8 +117,10 @@ __all__ = [
     "LearningRateRegimes",
     "Outcome",
     "Panel",
+    "RegimeLabel",
     "RunSpec",
     "RunView",
+    "StepArrow",
     "eta_tex",
     "outcome",
     "step_arrow",
@@ -133,31 +151,72 @@ def eta_tex(lr: float) -> str:
     return rf"\eta = {fmt(lr, DIGITS)}"
 
 
-def step_arrow(start: Any, end: Any, color: Any, stroke_width: float = 4.0) -> Arrow:
+class StepArrow(Arrow):
+    """An :class:`~manim.Arrow` for one optimizer step; ``zero_length`` flags a step too short
+    to draw."""
+
+    zero_length: bool = False
+
+    @classmethod
+    def between(
+        cls, start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
+    ) -> StepArrow:
+        """The arrow of the step from ``start`` to ``end`` (scene coordinates).
+
+        A step too short to draw (under 0.002 scene units) still gets an arrow, fully
+        transparent and flagged ``zero_length = True``, so that there is always one arrow per
+        step.
+        """
+        a = np.asarray(start, dtype=np.float64)
+        b = np.asarray(end, dtype=np.float64)
+        zero = bool(np.linalg.norm(b - a) < 2e-3)
+        if zero:
+            b = a + np.array([2e-3, 0.0, 0.0])
+        arrow = cls(
+            a,
+            b,
+            buff=0,
+            color=color,
+            stroke_width=stroke_width,
+            max_tip_length_to_length_ratio=0.3,
+            max_stroke_width_to_length_ratio=14,
+            tip_length=0.2,
+        )
+        arrow.zero_length = zero
+        if zero:
+            arrow.set_opacity(0.0)
+        return arrow
+
+
+def step_arrow(
+    start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
+) -> Arrow:
     """An arrow for one optimizer step, from ``start`` to ``end`` (scene coordinates).
 
     A step too short to draw (under 0.002 scene units) still gets an arrow, fully transparent and
-    flagged ``arrow.zero_length = True``, so that there is always one arrow per step.
+    flagged ``arrow.zero_length = True``, so that there is always one arrow per step. The arrow
+    is a :class:`StepArrow` (:meth:`StepArrow.between`), returned as the :class:`~manim.Arrow`
+    that callers keep lists of.
     """
-    a = np.asarray(start, dtype=np.float64)
-    b = np.asarray(end, dtype=np.float64)
-    zero = bool(np.linalg.norm(b - a) < 2e-3)
-    if zero:
-        b = a + np.array([2e-3, 0.0, 0.0])
-    arrow = Arrow(
-        a,
-        b,
-        buff=0,
-        color=color,
-        stroke_width=stroke_width,
-        max_tip_length_to_length_ratio=0.3,
-        max_stroke_width_to_length_ratio=14,
-        tip_length=0.2,
-    )
-    arrow.zero_length = zero
-    if zero:
-        arrow.set_opacity(0.0)
-    return arrow
+    return StepArrow.between(start, end, color, stroke_width)
+
+
+def _readout_number(row: VGroup, kind: type[_Number]) -> _Number:
+    """The live number of a readout from :func:`~scenes.style.make_readout` (``row.number``)."""
+    number: object = row.number
+    if not isinstance(number, kind):
+        raise TypeError(f"the readout's number is not a {kind.__name__}")
+    return number
+
+
+class RegimeLabel(Text):
+    """A regime's name over a panel, as :func:`~scenes.style.make_text` writes it; ``regime``
+    is the name as :func:`gdanim.analysis.regime` gives it (``Text.text`` drops its spaces)."""
+
+    def __init__(self, regime: str, font_size: float, color: ParsableManimColor,
+                 weight: str) -> None:
+        super().__init__(regime, font=FONT, font_size=font_size, color=color, weight=weight)
+        self.regime = regime
 
 
 def _y_range(
@@ -267,9 +326,9 @@ class RunView:
     spec: RunSpec
     objective: objectives.Objective
     trajectory: Trajectory
-    axes: Any
+    axes: Axes
     title: VGroup
-    arrows: list[Arrow] = field(default_factory=list)
+    arrows: list[StepArrow] = field(default_factory=list)
     start_marker: Mobject | None = None
     end_marker: Mobject | None = None
     step_readout: Integer | None = None
@@ -278,6 +337,17 @@ class RunView:
     verdict: Mobject | None = None
     outcome: Outcome | None = None
     captions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _RunShown:
+    """What a run leaves on screen: what the next run morphs, and what it fades out."""
+
+    heading: VGroup
+    axes: Axes
+    curve: VMobject
+    panel: VGroup
+    transient: list[Mobject]
 
 
 class GradientSteps1D(GDScene):
@@ -306,17 +376,17 @@ class GradientSteps1D(GDScene):
 
     def construct(self) -> None:
         self.runs: list[RunView] = []
-        self.step_arrows: list[Arrow] = []
+        self.step_arrows: list[StepArrow] = []
         self.section("steps1d")
-        previous: dict[str, Any] | None = None
+        previous: _RunShown | None = None
         for i, spec in enumerate(self.RUNS):
             previous = self.play_run(spec, previous, first=i == 0, last=i == len(self.RUNS) - 1)
 
     # ---- one run -----------------------------------------------------------------------------
 
     def play_run(
-        self, spec: RunSpec, previous: dict[str, Any] | None, *, first: bool, last: bool
-    ) -> dict[str, Any]:
+        self, spec: RunSpec, previous: _RunShown | None, *, first: bool, last: bool
+    ) -> _RunShown:
         obj = objectives.get(spec.objective)
         opt = optimizers.sgd(lr=spec.lr)
         traj = cached_descend(obj, opt, [spec.x0], spec.steps)
@@ -349,7 +419,9 @@ class GradientSteps1D(GDScene):
         x_row = make_readout("x_t =", float(fmt(xs[0], DIGITS)), digits=DIGITS)
         f_row = make_readout("f(x_t) =", float(fmt(fs[0], DIGITS)), digits=DIGITS)
         readouts = stack_readouts([t_row, x_row, f_row])
-        t_num, x_num, f_num = t_row.number, x_row.number, f_row.number
+        t_num = _readout_number(t_row, Integer)
+        x_num = _readout_number(x_row, DecimalNumber)
+        f_num = _readout_number(f_row, DecimalNumber)
         t_of = math_on_baseline(
             rf"/\ {spec.steps}",
             t_num.get_bottom()[1],
@@ -357,6 +429,7 @@ class GradientSteps1D(GDScene):
             font_size=MATH_SIZE,
             color=MUTED_TEXT,
         )
+        assert isinstance(t_of, VMobject), "math_on_baseline gives a formula"
         readouts.add(t_of)
         legend = make_legend(
             [("start", START_COLOR), ("end", END_COLOR)], direction=RIGHT, buff=0.5
@@ -379,13 +452,15 @@ class GradientSteps1D(GDScene):
         max_h = top - (-config.frame_height / 2 + 0.4)
         shrink = min(1.0, max_w / layout.width, max_h / layout.height)
         layout.scale(shrink)
-        layout.move_to([panel_left, 0, 0], aligned_edge=LEFT)
+        layout.move_to(np.array([panel_left, 0.0, 0.0]), aligned_edge=LEFT)
         layout.shift(UP * (top - layout.get_top()[1]))
 
         # the run's arrows and markers, all read from the trajectory
         pts = [axes.c2p(float(x), float(f)) for x, f in zip(xs, fs, strict=True)]
         end = _last_index(traj)
-        arrows = [step_arrow(pts[t], pts[t + 1], color, stroke_width=5) for t in range(end)]
+        arrows = [
+            StepArrow.between(pts[t], pts[t + 1], color, stroke_width=5) for t in range(end)
+        ]
         visits = [make_marker(p, color, radius=0.05) for p in pts[1 : end + 1]]
         start_marker = make_marker(pts[0], START_COLOR, radius=0.11)
         end_marker: Mobject = make_marker(pts[end], END_COLOR, radius=0.11)
@@ -425,12 +500,12 @@ class GradientSteps1D(GDScene):
             self.play(Create(curve), FadeIn(panel, shift=LEFT * 0.2), run_time=1.0)
         else:
             # morph copies, so that the previous run's mobjects keep their own geometry
-            olds = [previous[k] for k in ("heading", "axes", "curve", "panel")]
+            olds = [previous.heading, previous.axes, previous.curve, previous.panel]
             copies = [m.copy() for m in olds]
             self.remove(*olds)
             self.add(*copies)
             self.play(
-                *(FadeOut(m) for m in previous["transient"]),
+                *(FadeOut(m) for m in previous.transient),
                 *(
                     ReplacementTransform(c, n)
                     for c, n in zip(copies, (heading, axes, curve, panel), strict=True)
@@ -440,7 +515,7 @@ class GradientSteps1D(GDScene):
         self.play(FadeIn(start_marker, scale=0.4), run_time=0.3)
 
         for t, arrow in enumerate(arrows):
-            anims: list[Any] = [
+            anims: list[Playable] = [
                 GrowArrow(arrow),
                 FadeIn(visits[t], scale=0.5),
             ]
@@ -460,18 +535,12 @@ class GradientSteps1D(GDScene):
 
         said = self._outcome_caption(spec, traj, result)
         view.captions.append(said)
-        end = say(self, said)
+        said_end = say(self, said)
         self.play(FadeIn(verdict, shift=UP * 0.1), run_time=0.5)
-        wait_until(self, end, minimum=1.5)
+        wait_until(self, said_end, minimum=1.5)
         view.verdict = verdict
         transient = [*arrows, *visits, start_marker, end_marker, verdict]
-        return {
-            "heading": heading,
-            "axes": axes,
-            "curve": curve,
-            "panel": panel,
-            "transient": transient,
-        }
+        return _RunShown(heading, axes, curve, panel, transient)
 
 
     @staticmethod
@@ -511,14 +580,14 @@ class Panel:
     eta: float
     regime: str
     trajectory: Trajectory
-    axes: Any
+    axes: Axes
     header: Mobject
-    regime_label: Any
-    arrows: list[Arrow]
+    regime_label: RegimeLabel
+    arrows: list[StepArrow]
     start_marker: Mobject
     end_marker: Mobject | None
     diverged_mark: VGroup | None
-    exit_arrow: Mobject | None
+    exit_arrow: VMobject | None
     #: What the run did, from :func:`outcome`, and its words under the panel (the diverged
     #: mark's words for a run that diverged).
     outcome: Outcome
@@ -580,11 +649,12 @@ class LearningRateRegimes(GDScene):
         )
         self.play(*(FadeIn(p.start_marker, scale=0.4) for p in self.panels), run_time=0.4)
         for t in range(self.STEPS):
-            anims: list[Any] = []
+            anims: list[Animation] = []
             for p in self.panels:
                 if t < len(p.arrows):
                     anims.append(GrowArrow(p.arrows[t]))
-                elif p.diverged_mark is not None and t == len(p.arrows):
+                elif (p.diverged_mark is not None and p.exit_arrow is not None
+                      and t == len(p.arrows)):
                     anims.append(Create(p.exit_arrow))
                     anims.append(FadeIn(p.diverged_mark, scale=0.6))
             if anims:
@@ -646,27 +716,28 @@ class LearningRateRegimes(GDScene):
             y_label=None,
             y_numbers=False,
         )
-        axes.move_to([cx, 0.35, 0])
+        axes.move_to(np.array([cx, 0.35, 0.0]))
         curve = plot_objective_1d(axes, obj, stroke_width=3)
         axes.add(curve)
 
         header = MathTex(eta_tex(lr), font_size=MATH_SIZE, color=TEXT_COLOR)
         header.next_to(axes, UP, buff=0.7)
-        label = make_text(reg, BODY_SIZE, REGIME_COLORS.get(reg, TEXT_COLOR), weight="MEDIUM")
+        label = RegimeLabel(reg, BODY_SIZE, REGIME_COLORS.get(reg, TEXT_COLOR), weight="MEDIUM")
         label.next_to(header, DOWN, buff=0.14)
-        label.regime = reg
 
         xs = traj.points[:, 0]
         pts = [axes.c2p(float(x), float(f)) for x, f in zip(xs, traj.values, strict=True)]
         end = _last_index(traj)
-        arrows = [step_arrow(pts[t], pts[t + 1], color, stroke_width=4) for t in range(end)]
+        arrows = [
+            StepArrow.between(pts[t], pts[t + 1], color, stroke_width=4) for t in range(end)
+        ]
         start_marker = make_marker(pts[0], START_COLOR, radius=0.09)
         for a in arrows:
             a.set_z_index(1)
         start_marker.set_z_index(3)
         end_marker: Mobject | None = None
         mark: VGroup | None = None
-        exit_arrow: Mobject | None = None
+        exit_arrow: VMobject | None = None
         if traj.stopped_at is not None:
             # the step that left the view: from the last point downhill (-f'), to the axes' edge
             step = int(traj.stopped_at)
@@ -727,7 +798,7 @@ class LearningRateRegimes(GDScene):
         band = Rectangle(
             width=x1 - x0, height=0.34, stroke_width=0, fill_color=VERMILLION, fill_opacity=0.3
         )
-        band.move_to([(x0 + x1) / 2, line.get_center()[1], 0])
+        band.move_to(np.array([(x0 + x1) / 2, line.get_center()[1], 0.0]))
         group = VGroup(band, line, eta_sym)
 
         marks = VGroup()
