@@ -61,11 +61,11 @@ from manim import (
     linear,
 )
 from manim.utils.color import ParsableManimColor
-from numpy.typing import ArrayLike
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
 from gdanim.trajectory import Trajectory
+from scenes.mobjects import StepArrow, step_arrow
 from scenes.pacing import say, wait_until
 from scenes.style import (
     AXIS_COLOR,
@@ -149,56 +149,6 @@ def eta_tex(lr: float) -> str:
     '\\eta = 0.100'
     """
     return rf"\eta = {fmt(lr, DIGITS)}"
-
-
-class StepArrow(Arrow):
-    """An :class:`~manim.Arrow` for one optimizer step; ``zero_length`` flags a step too short
-    to draw."""
-
-    zero_length: bool = False
-
-    @classmethod
-    def between(
-        cls, start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
-    ) -> StepArrow:
-        """The arrow of the step from ``start`` to ``end`` (scene coordinates).
-
-        A step too short to draw (under 0.002 scene units) still gets an arrow, fully
-        transparent and flagged ``zero_length = True``, so that there is always one arrow per
-        step.
-        """
-        a = np.asarray(start, dtype=np.float64)
-        b = np.asarray(end, dtype=np.float64)
-        zero = bool(np.linalg.norm(b - a) < 2e-3)
-        if zero:
-            b = a + np.array([2e-3, 0.0, 0.0])
-        arrow = cls(
-            a,
-            b,
-            buff=0,
-            color=color,
-            stroke_width=stroke_width,
-            max_tip_length_to_length_ratio=0.3,
-            max_stroke_width_to_length_ratio=14,
-            tip_length=0.2,
-        )
-        arrow.zero_length = zero
-        if zero:
-            arrow.set_opacity(0.0)
-        return arrow
-
-
-def step_arrow(
-    start: ArrayLike, end: ArrayLike, color: ParsableManimColor, stroke_width: float = 4.0
-) -> Arrow:
-    """An arrow for one optimizer step, from ``start`` to ``end`` (scene coordinates).
-
-    A step too short to draw (under 0.002 scene units) still gets an arrow, fully transparent and
-    flagged ``arrow.zero_length = True``, so that there is always one arrow per step. The arrow
-    is a :class:`StepArrow` (:meth:`StepArrow.between`), returned as the :class:`~manim.Arrow`
-    that callers keep lists of.
-    """
-    return StepArrow.between(start, end, color, stroke_width)
 
 
 def _readout_number(row: VGroup, kind: type[_Number]) -> _Number:

@@ -52,8 +52,8 @@ from manim import (
 
 from gdanim import analysis, objectives, optimizers
 from gdanim.cache import cached_descend
+from scenes.mobjects import step_arrow
 from scenes.pacing import say, wait_until
-from scenes.steps1d import step_arrow
 from scenes.style import (
     BODY_SIZE,
     GREEN,

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check gdanim scenes tests bench
-.venv/bin/mypy gdanim
+.venv/bin/mypy   # gdanim and scenes, strict (see pyproject.toml)
 .venv/bin/python -m pytest "$@"

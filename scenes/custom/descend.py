@@ -50,10 +50,10 @@ from scenes.custom.common import (
 )
 from scenes.custom.maps import MapScene
 from scenes.layout import overlap
-from scenes.mobjects import FastNumber
+from scenes.mobjects import FastNumber, step_arrow
 from scenes.params import DescentParams, PathParams
 from scenes.runs import Run, verdict
-from scenes.steps1d import eta_tex, step_arrow
+from scenes.steps1d import eta_tex
 from scenes.style import (
     DIVERGED_COLOR,
     END_COLOR,
