@@ -190,6 +190,52 @@ def test_a_job_names_its_scene_module_relative_to_the_package() -> None:
         rc.SceneTask.of(rd.RenderJob(Path("/tmp/elsewhere.py"), "Mine"))
 
 
+def test_files_travel_as_bytes_with_the_speech_a_narration_names(tmp_path: Path) -> None:
+    """What a worker packs (clip, captions, sections, narration and its WAVs) is written back
+    whole on the client, the narration pointing at the client's copies of the speech."""
+    from scenes.params import NarrationLog, SpokenLine
+
+    src = tmp_path / "worker"
+    (src / "sections").mkdir(parents=True)
+    (src / "speech").mkdir()
+    video = src / "Demo.mp4"
+    video.write_bytes(b"clip" * 100)
+    srt = src / "Demo.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nHi\n", encoding="utf-8")
+    index = src / "sections" / "Demo.json"
+    index.write_text(json.dumps([{"name": "a", "video": "Demo_0000_a.mp4"},
+                                 {"name": "b", "video": "Demo_0001_b.mp4"}]), encoding="utf-8")
+    for name in ("Demo_0000_a.mp4", "Demo_0001_b.mp4"):
+        (src / "sections" / name).write_bytes(name.encode() * 10)
+    wavs = [src / "speech" / "one.wav", src / "speech" / "two.wav"]
+    for i, wav in enumerate(wavs):
+        wav.write_bytes(bytes([i]) * 64)
+    lines = tuple(SpokenLine(f"l{i}", "Demo", i, f"Line {i}", f"line {i}", float(i), 1.0,
+                             wav, "piper") for i, wav in enumerate([*wavs, None]))
+    log = NarrationLog("Demo", {"voice": "piper"}, lines).to_file(src / "Demo.narration.json")
+    job = rd.RenderJob(SCENES_DIR / "tangent.py", "Demo")
+    packed = rc._pack(rd.RenderResult(job, video, srt, index, 3.5, log, {"render": 3.5}))
+    # nothing on the client refers to the worker's folder
+    import shutil
+
+    shutil.rmtree(src)
+    out = tmp_path / "client"
+    out.mkdir()
+    res = rc._unpack(packed, job, out)
+    assert res.video.read_bytes() == b"clip" * 100 and res.video.parent.parent == out
+    assert res.srt is not None and res.srt.read_text(encoding="utf-8").endswith("Hi\n")
+    assert res.sections is not None and res.sections.name == "Demo.json"
+    assert sorted(p.name for p in res.sections.parent.iterdir()) == [
+        "Demo.json", "Demo_0000_a.mp4", "Demo_0001_b.mp4"]
+    assert res.narration is not None
+    back = NarrationLog.from_file(res.narration)
+    assert [line.wav is None for line in back.lines] == [False, False, True]
+    for i, line in enumerate(back.lines[:2]):
+        assert line.wav is not None and line.wav.is_relative_to(out)
+        assert line.wav.read_bytes() == bytes([i]) * 64
+    assert res.seconds == 3.5 and dict(res.timings) == {"render": 3.5}
+
+
 def _course(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "course.toml"
     path.write_text(text, encoding="utf-8")
