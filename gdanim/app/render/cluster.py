@@ -330,6 +330,27 @@ def _unpack(files: SceneFiles, job: RenderJob, workdir: Path) -> RenderResult:
 # --------------------------------------------------------------------------------------------
 
 
+def _failure(job: RenderJob, exc: BaseException) -> str:
+    """One line on why ``job`` came back without its files.
+
+    Examples
+    --------
+    >>> job = RenderJob(SCENES_DIR / "tangent.py", "Demo")
+    >>> _failure(job, RenderError("rendering Demo failed (manim exit 1):\\nA\\nB: c"))
+    'Demo failed twice on the cluster: rendering Demo failed (manim exit 1): ... B: c'
+    """
+    what = type(exc).__name__
+    if isinstance(exc, RenderError):  # the render itself failed, on its first try and its retry
+        return f"{job.name} failed twice on the cluster: {_one_line(str(exc))}"
+    if what == "KilledWorker":
+        return (f"{job.name}: the workers rendering it died too often (the cluster gave up on "
+                "it); see the workers' logs")
+    if "Cancelled" in what:
+        return (f"{job.name}: the cluster dropped it before it was done (did the scheduler "
+                "stop?)")
+    return f"{job.name} failed twice on the cluster: {what}: {_one_line(str(exc))}"
+
+
 def render_many(
     client: Client,
     jobs: Sequence[RenderJob],
@@ -385,13 +406,7 @@ def render_many(
             try:
                 files: SceneFiles = fut.result()
             except Exception as exc:
-                what = type(exc).__name__
-                if what == "KilledWorker":
-                    detail = "the workers rendering it died too often"
-                else:
-                    detail = _one_line(str(exc)) or what
-                raise ClusterError(f"{jobs[i].name} failed twice on the cluster: "
-                                   f"{detail}") from None
+                raise ClusterError(_failure(jobs[i], exc)) from None
             results[i] = _unpack(files, jobs[i], workdir)
             done += 1
             if progress:
