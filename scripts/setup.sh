@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything gdanim needs on Debian 12: system packages (as root), the virtual
-# environment in .venv/, and the project with its voice extra (Piper and an en_US voice) and
-# its test extras. Safe to run again: it skips what is already in place and finishes in a
-# second or two the second time.
+# environment in .venv/, and the project with its voice extra (Piper and an en_US voice), its
+# cluster extra (Dask distributed, for --cluster and gdanim course) and its test extras. Safe
+# to run again: it skips what is already in place and finishes in a second or two the second
+# time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,9 +43,9 @@ fi
 stamp=.venv/.gdanim-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "gdanim setup: installing gdanim with its voice and test extras into .venv"
+  echo "gdanim setup: installing gdanim with its voice, cluster and test extras into .venv"
   if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-          .venv/bin/python -m pip install -q -e ".[test,voice]"; } > .venv/pip.log 2>&1; then
+          .venv/bin/python -m pip install -q -e ".[test,voice,cluster]"; } > .venv/pip.log 2>&1; then
     cat .venv/pip.log >&2
     echo "gdanim setup: pip install failed (log above, also in .venv/pip.log)" >&2
     exit 1

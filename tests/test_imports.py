@@ -1,9 +1,10 @@
 """The layers, checked on the source: the core, the app and the scenes import only downwards.
 
 - the core (``gdanim``'s own modules, outside ``gdanim.app``) imports neither the app, nor the
-  scenes, nor manim;
+  scenes, nor manim, nor Dask;
 - the app (``gdanim.app``) imports no manim, and of the scenes only their catalog and their
-  parameter types (``scenes.catalog``, ``scenes.params``);
+  parameter types (``scenes.catalog``, ``scenes.params``); it loads Dask only when a command
+  renders on a cluster;
 - the scenes never import the app, and no scene module takes another scene module's private
   (underscore) name, whether imported by name or read off the imported module.
 
@@ -86,7 +87,8 @@ def _under(module: str, top: str) -> bool:
 
 def _core_problems(path: Path, root: Path = ROOT) -> list[str]:
     return [f"{module_name(path, root)}:{u.line} imports {u.module}" for u in _read(path, root)
-            if any(_under(u.module, top) for top in ("gdanim.app", "scenes", "manim"))
+            if any(_under(u.module, top)
+                   for top in ("gdanim.app", "scenes", "manim", "dask", "distributed"))
             or (u.module == "gdanim" and u.name == "app")]
 
 
@@ -139,6 +141,7 @@ def test_the_checks_see_what_they_forbid(tmp_path: Path) -> None:
     cases = {
         "gdanim/oops.py": ("def f():\n    from gdanim.app import voice\n", _core_problems),
         "gdanim/oops2.py": ("import manim\n", _core_problems),
+        "gdanim/oops3.py": ("def f():\n    from distributed import Client\n", _core_problems),
         "gdanim/app/oops.py": ("from scenes.race import RACE_C\n", _app_problems),
         "gdanim/app/oops2.py": ("from scenes import style\n", _app_problems),
         "scenes/oops.py": ("from scenes.race import RACE_C, _overlap\n", _scene_problems),
@@ -164,7 +167,10 @@ def test_importing_the_core_and_the_app_loads_no_manim() -> None:
         "gdanim.analysis, gdanim.regression, gdanim.contours, gdanim.app, gdanim.app.cli, "
         "gdanim.app.config, gdanim.app.render, gdanim.app.narrate, gdanim.app.platform, "
         "gdanim.app.deck, gdanim.app.handout, gdanim.app.pptx_deck, gdanim.app.slides, "
+        "gdanim.app.render.cluster, gdanim.app.cli.course, "
         "scenes.catalog, scenes.params; "
-        "assert 'manim' not in sys.modules, 'manim was imported'"
+        "assert 'manim' not in sys.modules, 'manim was imported'; "
+        "assert 'dask' not in sys.modules and 'distributed' not in sys.modules, "
+        "'dask was imported (only --cluster may load it)'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

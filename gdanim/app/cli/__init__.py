@@ -5,9 +5,10 @@ Rendering happens in manim subprocesses (see :mod:`gdanim.app.render`), so the c
 neither manim nor the scenes; it finds the scenes through :mod:`scenes.catalog`. One module per
 family of commands (:mod:`~gdanim.app.cli.scenes`: ``list``, ``render``, ``lecture``;
 :mod:`~gdanim.app.cli.custom`: ``descend``, ``race``, ``video``;
-:mod:`~gdanim.app.cli.slides`: ``slides``), the options and checks they share in
-:mod:`~gdanim.app.cli.common`. A render that fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP)
-leaves nothing at the output path and never replaces part of a previous output.
+:mod:`~gdanim.app.cli.slides`: ``slides``; :mod:`~gdanim.app.cli.course`: ``course``), the
+options and checks they share in :mod:`~gdanim.app.cli.common`. A render that fails or is
+interrupted (Ctrl-C, SIGTERM, SIGHUP) leaves nothing at the output path and never replaces part
+of a previous output.
 
 Examples
 --------
@@ -20,6 +21,8 @@ Examples
     gdanim race --function "x**2/20 + y**2" --start -7,2 --steps 100 \\
         --optimizer sgd:lr=0.95 --optimizer adam:lr=0.3,betas=0.9/0.99 -o valley.mp4
     gdanim video examples/valley_race.toml -q l
+    gdanim course examples/course.toml  # several videos, their scenes rendered together
+    gdanim lecture --cluster tcp://10.0.0.5:8786   # on a Dask cluster
     python -m gdanim.app --help         # the same command
 """
 
@@ -34,6 +37,7 @@ from typing import Any
 import click
 
 from gdanim.app import render as rd
+from gdanim.app.cli.course import course_cmd
 from gdanim.app.cli.custom import descend_cmd, race_cmd, video_cmd
 from gdanim.app.cli.scenes import lecture_cmd, list_cmd, render_cmd, script_cmd
 from gdanim.app.cli.slides import slides_cmd
@@ -61,7 +65,7 @@ def cli() -> None:
 
 
 for _command in (list_cmd, render_cmd, lecture_cmd, descend_cmd, race_cmd, video_cmd,
-                 slides_cmd, script_cmd):
+                 slides_cmd, script_cmd, course_cmd):
     cli.add_command(_command)
 
 

@@ -40,7 +40,9 @@ __all__ = [
     "Progress",
     "check_title",
     "clean_before",
+    "cluster_option",
     "common",
+    "connect_cluster",
     "errors_as_input",
     "format_option",
     "function_option",
@@ -52,6 +54,7 @@ __all__ = [
     "publish_option",
     "quality_option",
     "quiet_option",
+    "render_jobs",
     "request",
     "sections_option",
     "slug",
@@ -253,6 +256,12 @@ jobs_option = opt(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
     help="Scenes rendered at once, in separate processes (default: the number of cores).",
 )
+cluster_option = opt(
+    "--cluster", default=None, metavar="ADDRESS",
+    help="Render on a Dask cluster: one task per scene, sent to the workers of the scheduler "
+         "at ADDRESS (each with gdanim installed; no shared folder needed); -j is then not "
+         "used. Example: --cluster tcp://10.0.0.5:8786",
+)
 title_option = opt("--title", default=None,
                     help=f"Title shown at the top (at most {cfg.MAX_TITLE} characters). "
                          "Example: --title \"Into the valley\"")
@@ -407,9 +416,44 @@ def errors_as_input() -> Iterator[None]:
         raise InputError(str(exc)) from None
 
 
+def connect_cluster(address: str | None) -> Any:
+    """A client of the Dask scheduler at ``address`` (``None`` for none: render locally).
+
+    Called before anything is said or rendered: a bad address, or a scheduler (or worker) that
+    does not answer within 10 seconds, is bad input: one line, exit status 2. The client is
+    closed by :func:`render_jobs`.
+    """
+    if address is None:
+        return None
+    from gdanim.app.render import cluster as rc
+
+    try:
+        return rc.connect(address)
+    except rc.ClusterUnreachable as exc:
+        raise InputError(str(exc)) from None
+
+
+def render_jobs(jobs: Sequence[rd.RenderJob], *, workers: int, client: Any = None,
+                **kwargs: Any) -> list[rd.RenderResult]:
+    """Render ``jobs`` with :func:`gdanim.app.render.render_many` (``workers`` at once), or
+    with ``client`` (see :func:`connect_cluster`) on its Dask cluster, one task per scene (see
+    :mod:`gdanim.app.render.cluster`); the client is closed afterwards.
+    """
+    if client is None:
+        return rd.render_many(jobs, workers=workers, **kwargs)
+    from gdanim.app.render import cluster as rc
+
+    try:
+        return rc.render_many(client, jobs, **kwargs)
+    finally:
+        client.close()
+
+
 def produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
-             quiet: bool, voice: VoiceSettings | None = None) -> rd.Assembled:
-    """Render ``jobs`` and assemble them into ``req``; prints progress, returns the files.
+             quiet: bool, voice: VoiceSettings | None = None,
+             cluster: str | None = None) -> rd.Assembled:
+    """Render ``jobs`` (on the Dask cluster at ``cluster`` when given) and assemble them into
+    ``req``; prints progress, returns the files.
 
     ``voice`` narrates every scene (default: the command's ``--voice``, see
     :func:`voice_settings`); a png or gif has no sound, and is rendered silent.
@@ -420,6 +464,7 @@ def produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
     if voice is None and req.fmt in ("mp4", "webm"):
         with errors_as_input():
             voice = voice_settings()
+    client = connect_cluster(cluster)
     if voice is not None and req.fmt in ("mp4", "webm"):
         jobs = [dataclasses.replace(job, voice=voice) for job in jobs]
         progress.say(f"narrated by {voice.name}")
@@ -428,11 +473,11 @@ def produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
     progress.say(f"rendering {n} {what} at {rd.QUALITIES[req.quality][1]} -> {req.path}")
     clean_before([req])
     with rd.build_root() as build, rd.run_folder(build) as work:
-        results = rd.render_many(
+        results = render_jobs(
             jobs, workers=min(workers, n), progress=progress.finished, started=progress.started,
             quality=req.quality, fmt="png" if req.fmt == "png" else "mp4", media_dir=build,
             sections=req.sections or req.publish,
-            lossless=req.lossless, quiet=quiet, workdir=work,
+            lossless=req.lossless, quiet=quiet, workdir=work, client=client,
         )
         if not quiet and req.fmt != "png" and n > 1:
             for res in results:

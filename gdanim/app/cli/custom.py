@@ -16,6 +16,7 @@ from gdanim.app import render as rd
 from gdanim.app.cli.common import (
     Outputs,
     check_title,
+    cluster_option,
     common,
     errors_as_input,
     function_option,
@@ -171,9 +172,11 @@ def race_cmd(function: str, start: str, steps: int, optimizers: tuple[str, ...],
 @click.argument("file", type=click.Path(path_type=Path), metavar="FILE.toml")
 @common("[output] file in FILE.toml, else media/custom/<FILE>_<quality>.<format>")
 @jobs_option
+@cluster_option
 def video_cmd(file: Path, quality: str | None, fmt: str | None, output: Path | None,
               publish: bool | None, poster: bool | None, sections: bool | None,
-              title: str | None, quiet: bool, jobs: int | None) -> None:
+              title: str | None, quiet: bool, jobs: int | None,
+              cluster: str | None = None) -> None:
     """Render a sequence of scenes described in a TOML file.
 
     Each [[scene]] table is a descent (type = "descend", with lr) or a race (type = "race", with
@@ -200,6 +203,7 @@ def video_cmd(file: Path, quality: str | None, fmt: str | None, output: Path | N
             f"{rd.QUALITIES[q][0]}{ext}",
             settings=spec.output, settings_path=spec.output_path(),
         )
-    done = produce(custom_jobs(plans, card), req, workers=worker_count(jobs), quiet=quiet)
+    done = produce(custom_jobs(plans, card), req, workers=worker_count(jobs), quiet=quiet,
+                   cluster=cluster)
     click.echo(str(done.video))
 

@@ -20,7 +20,9 @@ from gdanim.app.cli.common import (
     Outputs,
     Progress,
     clean_before,
+    cluster_option,
     common,
+    connect_cluster,
     errors_as_input,
     format_option,
     jobs_option,
@@ -30,6 +32,7 @@ from gdanim.app.cli.common import (
     publish_option,
     quality_option,
     quiet_option,
+    render_jobs,
     request,
     sections_option,
     thumbnail_option,
@@ -82,16 +85,19 @@ def jobs_for(names: Sequence[str]) -> list[rd.RenderJob]:
 @sections_option
 @jobs_option
 @with_voice
+@cluster_option
 @quiet_option
 def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
                output_dir: Path | None, publish: bool | None, poster: bool | None,
-               sections: bool | None, jobs: int | None, quiet: bool) -> None:
+               sections: bool | None, jobs: int | None, quiet: bool,
+               cluster: str | None = None) -> None:
     """Render built-in scenes by name (see gdanim list); prints the path of each video.
 
     \b
     Examples:
       gdanim render GradientSteps1D LearningRateRegimes -q l
       gdanim render OptimizerRace --format webm --poster -o slides/
+      gdanim render TitleCard LearningFromData -q l --cluster tcp://10.0.0.5:8786
     """
     job_list = jobs_for(scenes)
     q = quality or "h"
@@ -106,12 +112,13 @@ def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
         voice = voice_settings() if reqs[0].fmt in ("mp4", "webm") else None
     if voice is not None:
         job_list = [dataclasses.replace(job, voice=voice) for job in job_list]
+    client = connect_cluster(cluster)
     progress = Progress(quiet)
     base = reqs[0]
     clean_before(reqs)
     with rd.build_root() as build, rd.run_folder(build) as work:
-        results = rd.render_many(
-            job_list, workers=worker_count(jobs), progress=progress.finished,
+        results = render_jobs(
+            job_list, workers=worker_count(jobs), client=client, progress=progress.finished,
             started=progress.started, quality=base.quality,
             fmt="png" if base.fmt == "png" else "mp4", media_dir=build,
             sections=base.sections or base.publish, lossless=base.lossless, quiet=quiet,
@@ -125,9 +132,10 @@ def render_cmd(scenes: tuple[str, ...], quality: str | None, fmt: str | None,
 @click.command("lecture")
 @common("media/lecture/gdanim_lecture_<quality>.mp4", title=False)
 @jobs_option
+@cluster_option
 def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
                 publish: bool | None, poster: bool | None, sections: bool | None,
-                quiet: bool, jobs: int | None) -> None:
+                quiet: bool, jobs: int | None, cluster: str | None = None) -> None:
     """Render the whole lecture, with subtitles beside it; prints the video's path.
 
     \b
@@ -135,6 +143,7 @@ def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
       gdanim lecture                      # 1080p60
       gdanim lecture -q l                 # quick preview at 480p15
       gdanim lecture --publish --sections -o lecture.mp4
+      gdanim lecture --cluster tcp://10.0.0.5:8786   # on a Dask cluster
     """
     with errors_as_input():
         req = request(
@@ -142,7 +151,8 @@ def lecture_cmd(quality: str | None, fmt: str | None, output: Path | None,
             lambda q, ext: media() / "lecture"
             / f"gdanim_lecture_{rd.QUALITIES[q][0]}{ext}",
         )
-    done = produce(jobs_for(catalog.LECTURE), req, workers=worker_count(jobs), quiet=quiet)
+    done = produce(jobs_for(catalog.LECTURE), req, workers=worker_count(jobs), quiet=quiet,
+                   cluster=cluster)
     click.echo(str(done.video))
 
 

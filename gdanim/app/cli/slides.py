@@ -17,6 +17,7 @@ from gdanim.app.cli.common import (
     InputError,
     Progress,
     check_title,
+    cluster_option,
     errors_as_input,
     jobs_option,
     media,
@@ -110,11 +111,12 @@ def deck_output(path: Path, fmt: str) -> Path:
 @title_option
 @jobs_option
 @with_voice
+@cluster_option
 @quiet_option
 def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: str | None,
                output: Path | None, quality: str | None, loops: tuple[str, ...],
                onces: tuple[str, ...], keep_video: Path | None, title: str | None,
-               jobs: int | None, quiet: bool) -> None:
+               jobs: int | None, quiet: bool, cluster: str | None = None) -> None:
     """A slide deck with one slide per section: the lecture, scenes by name, or a TOML video.
 
     Each slide plays its section's clip once and holds the last frame, or loops (title cards
@@ -188,7 +190,8 @@ def slides_cmd(sources: tuple[str, ...], from_video: Path | None, deck_format: s
                 req = rd.OutputRequest(path=keep_video or Path(staging) / f"{name}.mp4",
                                        fmt="mp4", quality=q, publish=True, sections=True,
                                        thumbnail_at=thumbnail_at)
-                produce(job_list, req, workers=worker_count(jobs), quiet=quiet, voice=voice)
+                produce(job_list, req, workers=worker_count(jobs), quiet=quiet, voice=voice,
+                        cluster=cluster)
                 progress.say(f"writing the deck ({fmt}) -> {out}")
                 result = make_deck(req.path, out, fmt=fmt, title=deck_title, rules=rules,
                                    log=progress.say)

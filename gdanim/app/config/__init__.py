@@ -13,11 +13,14 @@ allowed. By concept:
 - :mod:`~gdanim.app.config.view`: the part of the plane shown, given or computed;
 - :mod:`~gdanim.app.config.video`: a whole video from a TOML file (:class:`VideoSpec`,
   :class:`OutputSettings`);
+- :mod:`~gdanim.app.config.course`: several videos rendered by one command
+  (:class:`CourseSpec`);
 - :mod:`~gdanim.app.config.paths`: output formats and writable paths.
 """
 
 from __future__ import annotations
 
+from gdanim.app.config.course import MAX_ITEMS, CourseItem, CourseSpec
 from gdanim.app.config.limits import (
     FORMATS,
     MAX_CAPTION,
@@ -48,6 +51,7 @@ __all__ = [
     "TUNE_GRID_SIZE",
     "FORMATS",
     "MAX_CAPTION",
+    "MAX_ITEMS",
     "MAX_CAPTIONS",
     "MAX_COORD",
     "MAX_DIGITS",
@@ -62,6 +66,8 @@ __all__ = [
     "MIN_SPAN",
     "QUALITY_NAMES",
     "ConfigError",
+    "CourseItem",
+    "CourseSpec",
     "OutputSettings",
     "ScenePlan",
     "SceneSpec",

@@ -70,7 +70,7 @@ from gdanim.app.config.limits import (
 )
 from gdanim.app.config.scene import ScenePlan, SceneSpec
 
-__all__ = ["OutputSettings", "VideoSpec"]
+__all__ = ["OutputSettings", "VideoSpec", "read_toml"]
 
 _OUTPUT_KEYS = ("file", "quality", "format", "publish", "poster", "sections")
 _TOP_KEYS = ("title", "output", "slides", "scene")
@@ -214,34 +214,8 @@ class VideoSpec:
     def from_file(cls, path: str | Path) -> VideoSpec:
         """Read a TOML file; a missing file, bad TOML or bad content raise :class:`ConfigError`."""
         p = Path(path).expanduser()
-        too_big = (f"{p.name}: larger than {MAX_FILE_BYTES:,} bytes; a video file describes "
-                   f"at most {MAX_SCENES} scenes in a few kilobytes")
-        try:
-            if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
-                raise ConfigError(too_big)
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise ConfigError(f"{p}: no such file") from None
-        except IsADirectoryError:
-            raise ConfigError(f"{p}: is a folder; give a .toml file") from None
-        except OSError as exc:
-            raise ConfigError(f"{p}: cannot read it ({exc.strerror})") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise ConfigError(too_big)
-        try:
-            text = raw.decode("utf-8-sig")  # a byte-order mark at the start is fine
-        except UnicodeDecodeError:
-            raise ConfigError(f"{p.name}: not a text file in UTF-8") from None
-        hazard = _toml_hazard(text)
-        if hazard is not None:
-            raise ConfigError(f"{p.name}: {hazard}")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p.name}: not valid TOML: {exc}") from None
-        except (RecursionError, ValueError) as exc:  # limits of Python's own parser
-            raise ConfigError(f"{p.name}: not readable as TOML: {_one_line(str(exc))}") from None
+        data = read_toml(p, f"a video file describes at most {MAX_SCENES} scenes in a few "
+                            "kilobytes")
         return cls.from_dict(data, source=p.resolve())
 
     def to_file(self, path: str | Path) -> Path:
@@ -253,6 +227,40 @@ class VideoSpec:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
+
+
+def read_toml(p: Path, what: str) -> dict[str, Any]:
+    """The TOML file ``p`` as a table, read within gdanim's limits (at most
+    :data:`MAX_FILE_BYTES` bytes, UTF-8 with an optional byte-order mark, nesting and number
+    sizes that Python's parser handles); anything else raises :class:`ConfigError` in one line
+    (``what`` says what such a file holds, for the line about a file that is too large)."""
+    too_big = f"{p.name}: larger than {MAX_FILE_BYTES:,} bytes; {what}"
+    try:
+        if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(too_big)
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder; give a .toml file") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read it ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(too_big)
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark at the start is fine
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p.name}: not a text file in UTF-8") from None
+    hazard = _toml_hazard(text)
+    if hazard is not None:
+        raise ConfigError(f"{p.name}: {hazard}")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p.name}: not valid TOML: {exc}") from None
+    except (RecursionError, ValueError) as exc:  # limits of Python's own parser
+        raise ConfigError(f"{p.name}: not readable as TOML: {_one_line(str(exc))}") from None
 
 
 _NUMBER_START = re.compile(r"[+-]?[0-9]")

@@ -12,7 +12,9 @@ demuxer without re-encoding. By concept:
 - :mod:`~gdanim.app.render.media`: reading media (PyAV), joining, encoding, the last frame;
 - :mod:`~gdanim.app.render.assemble`: the output asked for and its sidecars
   (:class:`OutputRequest`, :func:`assemble`);
-- :mod:`~gdanim.app.render.base`: quality presets and :class:`RenderError`.
+- :mod:`~gdanim.app.render.base`: quality presets and :class:`RenderError`;
+- :mod:`~gdanim.app.render.cluster`: the same renders on a Dask cluster, one task per scene,
+  the files back as bytes (imported only when asked for, with Dask).
 """
 
 from __future__ import annotations

@@ -500,14 +500,19 @@ def render_many(
     workers: int = 1,
     progress: Callable[[int, int, RenderJob, float], None] | None = None,
     started: Callable[[int, int, RenderJob], None] | None = None,
+    settings: Sequence[Mapping[str, object]] | None = None,
     **kwargs: object,
 ) -> list[RenderResult]:
     """Render ``jobs`` with up to ``workers`` manim processes at once, results in job order.
 
     ``started(index, total, job)`` is called as each job starts (index from 1) and
     ``progress(done, total, job, elapsed)`` as each finishes. An exception or Ctrl-C stops every
-    running manim process before it propagates. Other keywords go to :func:`render_scene`.
+    running manim process before it propagates. Other keywords go to :func:`render_scene`;
+    ``settings`` (one mapping per job) adds keywords of each job's own on top of them (the
+    quality of each video of a course, for example).
     """
+    if settings is not None and len(settings) != len(jobs):
+        raise ValueError(f"{len(settings)} settings given for {len(jobs)} jobs")
     _STOPPING.clear()
     total = len(jobs)
     t0 = time.monotonic()
@@ -519,7 +524,8 @@ def render_many(
         nonlocal done
         if started:
             started(i + 1, total, jobs[i])
-        results[i] = render_scene(jobs[i], **kwargs)  # type: ignore[arg-type]
+        own = kwargs if settings is None else {**kwargs, **settings[i]}
+        results[i] = render_scene(jobs[i], **own)  # type: ignore[arg-type]
         with lock:
             done += 1
             count = done
