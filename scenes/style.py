@@ -691,10 +691,18 @@ class GDScene(Scene):
         """Hold the last frame until the speech still playing has ended, plus a pause."""
         super().tear_down()
         if self.narrator.spoken:
-            rest = self.narrator.busy_until + self.narrator.PAUSE - float(self.time)
-            frames = math.ceil(rest * config.frame_rate - 1e-6)
-            if frames > 0:
-                self.wait(frames / config.frame_rate)
+            self.let_speech_finish()
+
+    def let_speech_finish(self) -> None:
+        """In a narrated render, hold the frame until the speech said so far has ended (plus
+        the narrator's pause), so that the next picture does not run ahead of the words about
+        this one; silent, do nothing (captions were timed to the animation)."""
+        if not self.narrator.speaking or not self.narrator.spoken:
+            return
+        rest = self.narrator.busy_until + self.narrator.PAUSE - float(self.time)
+        frames = math.ceil(rest * config.frame_rate - 1e-6)
+        if frames > 0:
+            self.wait(frames / config.frame_rate)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Play animations, after bringing every updater-driven mobject up to date.

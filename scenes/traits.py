@@ -504,6 +504,7 @@ class OptimizerTraits(GDScene):
 
         # ---- the replay up to the event, THE number, the rest of the replay ----------------
         self.play(tracker.animate.set_value(event), run_time=t_a, rate_func=linear)
+        self.let_speech_finish()
         self.caption(plan.captions[1], t_head + t_b + t_lines + hold_b)
         self.play(FadeIn(panel.headline, shift=UP * 0.15), *[FadeIn(m) for m in marks],
                   run_time=t_head)
@@ -512,6 +513,7 @@ class OptimizerTraits(GDScene):
         self.play(*[FadeIn(m) for m in labels],
                   *[FadeIn(m, shift=UP * 0.1) for m in panel.lines], run_time=t_lines)
         self.wait(hold_b)
+        self.let_speech_finish()
         counter.clear_updaters()
         counter.set_value(end)
         path.clear_updaters()

@@ -264,6 +264,7 @@ class CustomDescent1D(GDScene):
                     self.add(pn.diverged)
 
         # ---- outcome -----------------------------------------------------------------------------
+        self.let_speech_finish()
         ends = [FadeIn(pn.end_marker, scale=0.4) for pn in self.panels if pn.end_marker]
         words = "; ".join(
             f"learning rate {fmt(pn.run.lr, 3)}: {pn.verdict_text}"

@@ -286,6 +286,7 @@ class MapScene(GDScene):
                   LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in rows], lag_ratio=0.15),
                   run_time=1.2)
         self.wait(0.4)
+        self.let_speech_finish()
         for path in paths:
             self.add(path)
         self.add(start)
@@ -297,6 +298,7 @@ class MapScene(GDScene):
             follow(path)
             path.clear_updaters()
 
+        self.let_speech_finish()
         summary = self.summary(axes)
         if not p.captions:
             self.caption(summary.caption, outro)
