@@ -37,10 +37,12 @@ DASK = Path(sys.executable).parent / "dask"
 SCENES = ("TitleCard", "IntoTwoDimensions", "LearningFromData")
 
 
-def gdanim(*argv: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def gdanim(*argv: str, cwd: Path, timeout: float = 600,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the ``gdanim`` command in a process of its own (as a user would)."""
     return subprocess.run([sys.executable, "-m", "gdanim.app", *argv], cwd=cwd, text=True,
-                          capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                          env=env)
 
 
 def frame_hashes(path: Path) -> list[str]:
@@ -145,11 +147,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """The frame hashes of :data:`SCENES` rendered here, without the cluster."""
+    """The frame hashes of :data:`SCENES` rendered here, without the cluster, from an empty
+    cache folder as the workers' (not from manim's cache of the session's earlier renders)."""
     root = tmp_path_factory.mktemp("local")
-    done = gdanim("render", *SCENES, "-q", "l", "-j", "2", "--quiet", "-o", str(root), cwd=root)
+    env = dict(os.environ, GDANIM_CACHE_DIR=str(root / "cache"))
+    done = gdanim("render", *SCENES, "-q", "l", "-j", "2", "--quiet", "-o", str(root / "out"),
+                  cwd=root, env=env)
     assert done.returncode == 0, done.stderr
-    return {name: frame_hashes(root / f"{name}.mp4") for name in SCENES}
+    return {name: frame_hashes(root / "out" / f"{name}.mp4") for name in SCENES}
 
 
 # --------------------------------------------------------------------------------------------
