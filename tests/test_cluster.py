@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -392,6 +393,11 @@ def test_a_worker_killed_mid_scene_is_replaced_and_the_video_is_whole(
         cluster: LocalCluster, local: dict[str, list[str]], tmp_path: Path) -> None:
     """Runs last: one worker is killed (SIGKILL) while it renders; the scheduler gives its
     scene to the other worker, and the videos are whole and frame for frame the same."""
+    # the workers render these scenes afresh, as the local reference was: earlier tests left
+    # LearningFromData in their partial-movie caches, rendered with section clips, and a
+    # render from that cache has been seen to differ from a fresh one by two frames
+    for name in ("worker1", "worker2"):
+        shutil.rmtree(cluster.root / f"{name}-cache" / "build", ignore_errors=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gdanim.app", "render", "LearningFromData", "IntoTwoDimensions",
          "-q", "l", "-o", str(tmp_path), "--cluster", cluster.address],
