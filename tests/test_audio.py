@@ -185,6 +185,26 @@ def test_the_encoded_peak_is_measured_and_kept_under_minus_1_dbtp(video: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checked.mp4", "unchecked.mp4"]
 
 
+def test_an_overshoot_is_limited_where_it_is_and_nowhere_else(video: Path,
+                                                              tmp_path: Path) -> None:
+    # speech-like sound under the -2 dBTP ceiling, then a square burst that AAC lifts above
+    # 0 dBTP: only the burst may be turned down, the speech keeps its peaks and its level
+    t = np.arange(int(3.4 * RATE)) / RATE
+    speech = place_clips([(0.2, _speechlike(1.4))], 3.4)
+    speech = limit_true_peak(speech * 0.9 / np.abs(speech).max(), RATE, -2.0)
+    square = np.where((t > 2) & (t < 3), np.sign(np.sin(2 * np.pi * 440 * t)), 0.0)
+    x = speech + limit_true_peak(square * 10 ** (-1.6 / 20), RATE, -1.5)
+    assert true_peak(x[: int(1.7 * RATE)], RATE) > -2.3
+    unchecked = decode_audio(mux_audio(video, x, tmp_path / "unchecked.mp4", peak_limit=None))
+    checked = decode_audio(mux_audio(video, x, tmp_path / "checked.mp4"))
+    assert true_peak(checked, RATE) <= -1.0
+    part = slice(int(0.1 * RATE), int(1.7 * RATE))
+    assert true_peak(checked[part], RATE) == pytest.approx(true_peak(unchecked[part], RATE),
+                                                           abs=0.1)
+    assert np.sqrt(np.mean(checked[part] ** 2)) == pytest.approx(
+        np.sqrt(np.mean(unchecked[part] ** 2)), rel=0.01)
+
+
 def test_a_failed_mux_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="muxing audio"):
         mux_audio(tmp_path / "missing.mp4", np.zeros(RATE), tmp_path / "out.mp4")

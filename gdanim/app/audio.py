@@ -321,11 +321,25 @@ def limit_true_peak(
             break
         # aim 0.2 dB lower: the gain varies between samples, which moves inter-sample peaks
         need = np.minimum(1.0, ceiling * 10 ** (-0.2 / 20) / np.maximum(peaks, 1e-12))
-        half = max(int(window * rate), 1)
-        gain = minimum_filter1d(need, size=2 * half + 1, mode="nearest")
-        gain = uniform_filter1d(gain, size=2 * half + 1, mode="nearest")
-        x = x * np.minimum(gain, need)
+        x = x * np.minimum(_spread_gain(need, rate, window), need)
     return x
+
+
+def _spread_gain(need: FloatArray, rate: int, window: float, slack: float = 0.0
+                 ) -> FloatArray:
+    """A smooth gain at or below ``need`` (the gain each sample needs, at most 1).
+
+    A running minimum over ``window + slack`` seconds either side, then a running mean over
+    ``window`` either side: the gain falls before a peak and recovers after it without steps,
+    and at every sample it is at most what any sample within ``slack`` seconds needs (so a
+    ``need`` measured up to ``slack`` seconds off, as on a decoded AAC stream, is still met).
+    """
+    half = max(int(window * rate), 1)
+    reach = half + int(slack * rate)
+    gain = minimum_filter1d(need, size=2 * reach + 1, mode="nearest")
+    smooth: FloatArray = np.minimum(uniform_filter1d(gain, size=2 * half + 1, mode="nearest"),
+                                    1.0)
+    return smooth
 
 
 def normalize_loudness(
@@ -458,11 +472,15 @@ def mux_audio(
     """Write ``out``: the video stream of ``video`` (copied) with ``samples`` as its only audio
     stream, AAC-LC at ``rate`` Hz, mono, ``+faststart``.
 
-    AAC encoding moves peaks (by about 0.5 dB on speech, sometimes more). With ``peak_limit``
-    the written file is decoded and its true peak measured; while it is above
-    ``peak_limit - 0.2`` dBTP, the track's peaks are limited further (by the excess, and
-    0.2 dB more) and it is encoded again, at most three times. Only the peaks change: on
-    speech the loudness moves by hundredths of a LU.
+    AAC encoding moves peaks: by about 0.5 dB on speech, and by 2 dB or more where speech
+    starts within the first frames of the stream (a section clip cut in the middle of a
+    sentence). With ``peak_limit`` the written file is decoded and its true peaks measured;
+    while the highest is above ``peak_limit - 0.2`` dBTP the track is changed and encoded
+    again. The first three times it is turned down only where the encoded file overshoots
+    (to ``peak_limit - 0.5`` under the decoded peak there, spread smoothly over 20 ms and over
+    the encoder's 1024-sample priming offset), so that one overshoot costs a syllable a few
+    dB and not the whole track its loudness; on sound where the encoder keeps overshooting
+    somewhere new (a full-scale square wave), twice more, every peak is limited by the excess.
 
     ``codec`` is ``aac`` (AAC-LC) or another ffmpeg audio encoder (``libopus`` for WebM),
     ``channels`` the channels written (the mono track is copied to each), ``container`` the
@@ -477,14 +495,24 @@ def mux_audio(
     with tempfile.TemporaryDirectory(prefix=".gdanim-audio-", dir=out.parent) as tmp:
         partial = Path(tmp) / f"partial{out.suffix or '.mp4'}"
         _encode(video, x, partial, rate, bitrate, codec, channels, container)
-        for _ in range(3):
+        for attempt in range(5):
             if peak_limit is None or rate != RATE:
                 break
-            delivered = true_peak(decode_audio(partial, rate), rate)
-            if delivered <= peak_limit - 0.2:
+            delivered = _oversampled_peaks(decode_audio(partial, rate))
+            if len(delivered) == 0 or 20 * math.log10(max(float(delivered.max()), 1e-12)) \
+                    <= peak_limit - 0.2:
                 break
-            ceiling = true_peak(x, rate) - (delivered - peak_limit) - 0.4
-            x = limit_true_peak(x, rate, ceiling)
+            if attempt < 3:
+                # turn down where the encoded file overshoots, and only there
+                need = np.ones(len(x))
+                n = min(len(x), len(delivered))
+                need[:n] = np.minimum(
+                    1.0, 10 ** ((peak_limit - 0.5) / 20) / np.maximum(delivered[:n], 1e-12))
+                x = x * _spread_gain(need, rate, 0.02, slack=1024 / RATE)
+            else:
+                # the encoder keeps overshooting somewhere new: lower the ceiling everywhere
+                excess = 20 * math.log10(float(delivered.max())) - peak_limit
+                x = limit_true_peak(x, rate, true_peak(x, rate) - excess - 0.4)
             _encode(video, x, partial, rate, bitrate, codec, channels, container)
         os.replace(partial, out)
     return out

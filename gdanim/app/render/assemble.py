@@ -142,17 +142,16 @@ def _write_clip(parts: Sequence[Path], out: Path, req: OutputRequest,
         encode(parts, out, req.fmt, req.publish, FRAME_RATES[req.quality], chapters)
 
 
-def _add_audio(video: Path, track: FloatArray, req: OutputRequest, *,
-               check_peaks: bool = True) -> None:
+def _add_audio(video: Path, track: FloatArray, req: OutputRequest) -> None:
     """Mux ``track`` into ``video`` (in place) with the audio settings of ``req``'s format.
 
-    ``check_peaks`` measures the encoded track's true peak and limits it further if AAC
-    encoding raised it above -1 dBTP (see :func:`gdanim.app.audio.mux_audio`); section clips,
-    cut from the joined video's track that was checked so, skip it.
+    The encoded track's true peaks are measured and limited where encoding raised them above
+    -1 dBTP (see :func:`gdanim.app.audio.mux_audio`); a section clip is checked too, since a
+    clip that starts in the middle of a sentence overshoots where the joined video did not.
     """
     from gdanim.app.audio import PEAK_LIMIT_DBTP, mux_audio
 
-    limit = PEAK_LIMIT_DBTP if check_peaks else None
+    limit = PEAK_LIMIT_DBTP
     if req.fmt == "webm":
         mux_audio(video, track, video, codec="libopus", bitrate="96k", peak_limit=limit,
                   container=("-f", "webm"))
@@ -285,8 +284,7 @@ def assemble(
                 _write_clip([sec.clip], tmp_dir / fname, req)
                 if track is not None:
                     _add_audio(tmp_dir / fname, _slice(track, sec.start,
-                                                       probe_duration(tmp_dir / fname)), req,
-                               check_peaks=False)
+                                                       probe_duration(tmp_dir / fname)), req)
                 index.append({
                     "name": sec.name,
                     "file": f"{req.sections_dir.name}/{fname}",
