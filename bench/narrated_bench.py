@@ -9,6 +9,7 @@ lecture at 1080p60 with ``-j 2`` is at most 2.0x its duration. Run from the repo
 
     .venv/bin/python bench/narrated_bench.py               # 1080p60 (about an hour on 2 cores)
     .venv/bin/python bench/narrated_bench.py -q l --save   # 480p15
+    .venv/bin/python bench/narrated_bench.py --narrated-only --save   # the narrated one only
 """
 
 from __future__ import annotations
@@ -45,17 +46,20 @@ def main() -> None:
     parser.add_argument("-q", "--quality", default="h", choices=["l", "m", "h", "p", "k"])
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--voice", default="piper", choices=["piper", "espeak"])
+    parser.add_argument("--narrated-only", action="store_true",
+                        help="skip the silent render (its figure is in render_bench)")
     parser.add_argument("--save", action="store_true",
                         help="also write bench/results/narrated_bench_<quality>.txt")
     args = parser.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True, check=False).stdout.strip()
     load = os.getloadavg()[0]
-    rows = [f"# .venv/bin/python bench/narrated_bench.py -q {args.quality} -j {args.jobs}   "
+    rows = [f"# .venv/bin/python bench/narrated_bench.py -q {args.quality} -j {args.jobs}"
+            f"{' --narrated-only' if args.narrated_only else ''}   "
             f"(at commit {commit}, {os.cpu_count()} cores, load average {load:.1f} at start)",
             f"{'lecture':<22} {'wall s':>8} {'video s':>8} {'x video':>8} {'audio s':>8}"]
     with tempfile.TemporaryDirectory(prefix="gdanim-narrated-bench-") as tmp:
-        for voice in ("none", args.voice):
+        for voice in (args.voice,) if args.narrated_only else ("none", args.voice):
             folder = Path(tmp) / voice
             folder.mkdir()
             wall, d = render(voice, args.quality, args.jobs, folder)
