@@ -1,10 +1,10 @@
 """Where a frame's time goes: each lecture scene rendered in-process, its wall time split by part.
 
 Each scene is rendered in this process, one after another, at ``-q l`` (854x480, 15 fps) by
-default, with manim writing its movie as a real render does (partial movies encoded by PyAV,
-hashing and the partial-movie cache on, an empty media folder in a temporary directory, so TeX
-is compiled cold). A few manim and gdanim functions are wrapped with timers; nothing else in
-the scene changes.
+default (``-q h``: 1920x1080 at 60 fps), with manim writing its movie as a real render does
+(partial movies encoded by PyAV, hashing and the partial-movie cache on, an empty media folder
+in a temporary directory, so TeX is compiled cold). A few manim and gdanim functions are
+wrapped with timers; nothing else in the scene changes.
 
 Main thread: the columns sum to the render's wall time
 ------------------------------------------------------
@@ -244,13 +244,22 @@ def _process_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def profile_scene(name: str, media: Path) -> tuple[float, float, dict[str, float],
-                                                   dict[str, float]]:
+#: ``-q`` letter: (manim quality name, width, height, frame rate), as ``gdanim render -q``.
+QUALITY = {
+    "l": ("low_quality", 854, 480, 15),
+    "m": ("medium_quality", 1280, 720, 30),
+    "h": ("high_quality", 1920, 1080, 60),
+}
+
+
+def profile_scene(name: str, media: Path, quality: str = "l"
+                  ) -> tuple[float, float, dict[str, float], dict[str, float]]:
     """Render ``name`` into ``media``: video seconds, wall seconds, main and encoder parts."""
     info = catalog.SCENES[name]
     cls = getattr(importlib.import_module(info.import_path), name)
+    qname, width, height, fps = QUALITY[quality]
     cfg = {
-        "quality": "low_quality", "pixel_width": 854, "pixel_height": 480, "frame_rate": 15,
+        "quality": qname, "pixel_width": width, "pixel_height": height, "frame_rate": fps,
         "media_dir": str(media), "write_to_movie": True, "disable_caching": False,
         "verbosity": "WARNING", "progress_bar": "none", "output_file": name,
         "input_file": str(info.file),
@@ -297,8 +306,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", default=None, metavar="NAME",
                         help="profile these scenes only (default: the whole lecture)")
+    parser.add_argument("-q", "--quality", default="l", choices=sorted(QUALITY),
+                        help="l: 854x480 at 15 fps (default), m: 1280x720 at 30, "
+                             "h: 1920x1080 at 60")
     parser.add_argument("--save", action="store_true",
-                        help="also write the table to bench/results/frame_profile_480p15.txt")
+                        help="also write the table to bench/results/frame_profile_<size>.txt")
     args = parser.parse_args()
     names = args.only or list(catalog.LECTURE)
     unknown = [n for n in names if n not in catalog.SCENES]
@@ -307,13 +319,14 @@ def main() -> None:
         sys.exit(2)
 
     install()
+    _, width, height, fps = QUALITY[args.quality]
     lines = [
         f"# .venv/bin/python bench/frame_profile.py {' '.join(sys.argv[1:])}".rstrip()
         + f"   ({date.today()}, {os.cpu_count()} cores, at commit {_git_head()})",
         f"# load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
         f"{os.getloadavg()[2]:.2f}",
-        "# 854x480 at 15 fps, in-process, movie written (libx264 yuv420p); main-thread parts in "
-        "% of render s (sum 100%);",
+        f"# {width}x{height} at {fps} fps, in-process, movie written (libx264 yuv420p); "
+        "main-thread parts in % of render s (sum 100%);",
         "# after '|': the encoder thread's CPU in % of render s, in parallel "
         "(see the docstring).",
         header(),
@@ -324,7 +337,7 @@ def main() -> None:
     tot_e: dict[str, float] = defaultdict(float)
     with tempfile.TemporaryDirectory(prefix="gdanim-frame-profile-") as tmp:
         for name in names:
-            video, wall, parts, enc = profile_scene(name, Path(tmp) / name)
+            video, wall, parts, enc = profile_scene(name, Path(tmp) / name, args.quality)
             assert abs(sum(parts.values()) - wall) < 1e-3 * wall + 1e-3, (name, parts, wall)
             line = row(name, video, wall, parts, enc)
             lines.append(line)
@@ -341,8 +354,8 @@ def main() -> None:
     print("\n".join(lines[-2:]), flush=True)
     if args.save:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "frame_profile_480p15.txt").write_text("\n".join(lines) + "\n",
-                                                          encoding="utf-8")
+        (RESULTS / f"frame_profile_{height}p{fps}.txt").write_text("\n".join(lines) + "\n",
+                                                                   encoding="utf-8")
 
 
 if __name__ == "__main__":
