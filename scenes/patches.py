@@ -9,7 +9,9 @@ which upstream behaviour it works around and why:
 - ``pillow-canvas``, :func:`pillow_canvas`: manim's image canvas made the way Pillow 12+ allows;
 - ``number-glyphs``, :class:`CachedGlyphs`: ``DecimalNumber`` reuses its digits' glyphs;
 - ``axis-shading``, :func:`drop_axis_shading`: ``ThreeDAxes``' per-piece shading taken off;
-- ``camera-capture``, :func:`capture_by_kind`: the 3D camera's capture loop, extended.
+- ``camera-capture``, :func:`capture_by_kind`: the 3D camera's capture loop, extended;
+- ``still-frames``, :func:`convert_still_frames_once`: a held frame is converted to the
+  encoder's pixel format once, not once per frame it is held.
 
 :func:`apply` installs the global ones, once (it is idempotent); ``scenes.style``,
 ``scenes.mobjects``, ``scenes.fastsurface`` and ``scenes.fastcamera`` call it when they are
@@ -32,11 +34,14 @@ import itertools as it
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
+import av
 import manim.camera.camera as manim_camera
 import numpy as np
 from manim import DecimalNumber, Mobject, SingleStringMathTex, ThreeDCamera, VMobject
+from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.utils import hashing
 from PIL import Image
 
@@ -54,6 +59,7 @@ __all__ = [
     "apply",
     "cached_number_glyphs",
     "capture_by_kind",
+    "convert_still_frames_once",
     "drop_axis_shading",
     "enabled",
     "filter_camera_state",
@@ -318,6 +324,55 @@ def capture_by_kind(
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# still-frames: a held frame is converted for the encoder once
+# --------------------------------------------------------------------------------------------
+
+#: manim's own ``VideoSegmentEncoder.write_frame``, kept before it is replaced.
+_write_frame_upstream = VideoSegmentEncoder.write_frame
+
+
+def _write_frame_converted_once(self: VideoSegmentEncoder, pixels: np.ndarray, *,
+                                repeat: int = 1) -> None:
+    """``VideoSegmentEncoder.write_frame``, converting a repeated frame once.
+
+    The RGBA frame becomes one ``av.VideoFrame`` in the stream's pixel format and size (what
+    the codec context would convert it to on every ``encode``), then that frame is encoded
+    ``repeat`` times at consecutive timestamps: the same packets, one conversion.
+    """
+    if repeat == 1:
+        _write_frame_upstream(self, pixels, repeat=repeat)
+        return
+    self._validate_frame(pixels, repeat)
+    spec, stream, container = self.spec, self._stream, self._container
+    assert isinstance(stream, av.video.stream.VideoStream)
+    time_base = Fraction(spec.frame_rate.denominator, spec.frame_rate.numerator)
+    try:
+        frame = av.VideoFrame.from_ndarray(pixels, format="rgba")
+        if (stream.pix_fmt, stream.width, stream.height) != ("rgba", frame.width, frame.height):
+            frame = frame.reformat(width=stream.width, height=stream.height,
+                                   format=stream.pix_fmt)
+        for _ in range(repeat):
+            frame.pts = self._next_pts
+            frame.time_base = time_base
+            self._next_pts += 1
+            for packet in stream.encode(frame):
+                container.mux(packet)
+    except BaseException as error:
+        raise self._operation_error("encode", error) from error
+
+
+def convert_still_frames_once() -> None:
+    """Make manim's segment encoder convert a held frame once (:func:`_write_frame_converted_once`).
+
+    Upstream: ``VideoSegmentEncoder.write_frame(pixels, repeat=n)`` (how a ``wait`` with nothing
+    moving is written) builds an ``av.VideoFrame`` from the RGBA array and encodes it ``n``
+    times, and PyAV converts it from RGBA to the stream's YUV on every encode: at 1080p that
+    conversion is about half of what a held second costs. The packets are the same either way.
+    """
+    VideoSegmentEncoder.write_frame = _write_frame_converted_once  # type: ignore[method-assign]
+
+
 @dataclass(frozen=True)
 class Patch:
     """One patch: its name, what installs it, the distributions it was tested with, its policy.
@@ -342,6 +397,7 @@ PATCHES: tuple[Patch, ...] = (
     Patch("number-glyphs", cached_number_glyphs, ("manim",), "warn"),
     Patch("axis-shading", None, ("manim",), "warn"),
     Patch("camera-capture", None, ("manim",), "raise"),
+    Patch("still-frames", convert_still_frames_once, ("manim",), "warn"),
 )
 
 #: Name -> whether the patch is in force; filled by the first :func:`apply`.

@@ -15,8 +15,10 @@ import textwrap
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 import pytest
 from manim import (
@@ -239,6 +241,49 @@ def test_capture_by_kind_draws_what_the_three_d_camera_draws_and_hands_runs_over
 
 
 # --------------------------------------------------------------------------------------------
+# still-frames
+# --------------------------------------------------------------------------------------------
+
+
+def test_upstream_converts_a_repeated_frame_once_per_repeat() -> None:
+    code = _code(patches._write_frame_upstream)
+    loop = next(i for i, line in enumerate(code) if line == "for _ in range(repeat):")
+    assert code[loop + 1] == "frame = av.VideoFrame.from_ndarray(pixels, format='rgba')"
+    assert "self._stream.encode(frame)" in " ".join(code[loop:])
+
+
+def _segment(path: Path, frames: list[tuple[np.ndarray, int]]) -> bytes:
+    """The bytes of an MP4 segment written by manim's encoder from (frame, repeat) pairs."""
+    from manim._config.output import OutputFormat, OutputSpec
+    from manim._config.video_encoder import resolve_video_encoder
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    spec = resolve_video_encoder(OutputSpec(OutputFormat.MP4, False, False, False),
+                                 width=96, height=54, frame_rate=15)
+    assert spec is not None
+    encoder = VideoSegmentEncoder(target=path, spec=spec)
+    for pixels, repeat in frames:
+        encoder.write_frame(pixels, repeat=repeat)
+    encoder.finish()
+    return path.read_bytes()
+
+
+def test_a_held_frame_is_encoded_to_the_same_packets(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    rng = np.random.default_rng(3)
+    frames = [(rng.integers(0, 256, (54, 96, 4), dtype=np.uint8), n) for n in (1, 12, 1, 30)]
+    assert VideoSegmentEncoder.write_frame is patches._write_frame_converted_once
+    ours = _segment(tmp_path / "ours.mp4", frames)
+    monkeypatch.setattr(VideoSegmentEncoder, "write_frame", patches._write_frame_upstream)
+    theirs = _segment(tmp_path / "theirs.mp4", frames)
+    assert ours == theirs
+    with av.open(str(tmp_path / "ours.mp4")) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 44
+
+
+# --------------------------------------------------------------------------------------------
 # The version guard
 # --------------------------------------------------------------------------------------------
 
@@ -268,8 +313,9 @@ def test_on_the_tested_versions_every_patch_is_installed_without_a_warning(
         warnings.simplefilter("error")
         state = patches.apply({"manim": "0.22.7", "pillow": "13.2.0"})
     assert all(state.values())
-    assert fresh == ["array-hash", "hash-keys", "pillow-canvas", "number-glyphs"]
-    assert patches.apply() == state and len(fresh) == 4, "apply must be idempotent"
+    assert fresh == ["array-hash", "hash-keys", "pillow-canvas", "number-glyphs",
+                     "still-frames"]
+    assert patches.apply() == state and len(fresh) == 5, "apply must be idempotent"
 
 
 def test_on_another_manim_nothing_is_installed_one_warning_says_so_and_the_camera_raises(
