@@ -230,3 +230,49 @@ def test_build_files_go_under_the_cache_folder(
         scratch = build
         assert build.is_dir() and REPO not in build.parents
     assert not scratch.exists()  # no cache: a temporary folder, removed afterwards
+
+
+# --------------------------------------------------------------------------------------------
+# A finished scene is reused while its stamp holds
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_finished_scene_is_reused_until_its_code_or_settings_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenes import catalog
+
+    job = rd.RenderJob.of(catalog.SCENES["TitleCard"])
+    build = tmp_path / "build"
+
+    def render(name: str, **kw: object) -> rd.RenderResult:
+        work = tmp_path / name
+        work.mkdir()
+        return rd.render_scene(job, quality="l", media_dir=build, quiet=True, workdir=work,
+                               **kw)  # type: ignore[arg-type]
+
+    first = render("first")
+    assert first.seconds > 0 and "reused" not in first.timings
+    # manim's per-animation cache is off: its partial movies are numbered, not hashed
+    partials = list(build.glob("videos/*/480p15/partial_movie_files/TitleCard/*.mp4"))
+    assert partials and all(p.name.startswith("uncached_") for p in partials)
+
+    again = render("again")
+    assert again.timings["reused"] == pytest.approx(first.seconds, abs=1e-6)
+    assert again.seconds == 0.0
+    assert again.video != first.video and again.video.read_bytes() == first.video.read_bytes()
+    assert again.srt is not None and first.srt is not None
+    assert again.srt.read_text() == first.srt.read_text()
+
+    # other settings, or other code, render anew
+    with_sections = render("sections", sections=True)
+    assert "reused" not in with_sections.timings and with_sections.sections is not None
+    assert "reused" in render("sections-again", sections=True).timings
+    monkeypatch.setattr(rd_manim, "code_digest", lambda: "edited")
+    assert "reused" not in render("edited", sections=True).timings
+    # a stamp whose files are gone is not trusted
+    stamped = render("edited-again", sections=True)
+    assert "reused" in stamped.timings
+    for clip in build.glob("videos/*/480p15/sections/*.mp4"):
+        clip.unlink()
+    assert "reused" not in render("clips-gone", sections=True).timings

@@ -59,7 +59,7 @@ def collect_lines(job: RenderJob, *, media_dir: Path, config: Path | None = None
     """
     with tempfile.TemporaryDirectory(prefix=f"gdanim-{os.getpid()}-") as tmp:
         out = Path(tmp) / "lines.json"
-        args = ["--dry_run", "-ql", "--media_dir", str(media_dir)]
+        args = ["--dry_run", "-ql", "--disable_caching", "--media_dir", str(media_dir)]
         if config is not None:
             args += ["-c", str(config)]
         params = SceneParams(scene=job.params, speech=SpeechParams(collect_to=str(out)))

@@ -482,6 +482,10 @@ def produce(jobs: list[rd.RenderJob], req: rd.OutputRequest, *, workers: int,
         if not quiet and req.fmt != "png" and n > 1:
             for res in results:
                 video = rd.probe_duration(res.video)
+                if "reused" in res.timings:
+                    progress.say(f"{res.job.name}: {video:.1f} s of video, reused from an "
+                                 "earlier render")
+                    continue
                 progress.say(f"{res.job.name}: {res.seconds:.1f} s of rendering for "
                              f"{video:.1f} s of video ({res.seconds / max(video, 1e-9):.2f} s "
                              "per s)")

@@ -8,7 +8,7 @@ that renders, every one with gdanim installed with its ``cluster`` extra). No fo
   scene module named relative to the ``scenes`` package, and the render settings);
 - the worker renders it with :func:`~gdanim.app.render.manim.render_scene`, exactly as a local
   render does, in its own build folder (its gdanim cache, so that a second render there takes
-  unchanged animations from manim's cache) and answers with a :class:`SceneFiles`: the clip,
+  the unchanged scenes it rendered before) and answers with a :class:`SceneFiles`: the clip,
   its subtitles, its sections (index and clips), and for a narrated scene its narration log
   and the speech it plays, all as bytes;
 - the client writes them into its run folder and makes ordinary

@@ -12,16 +12,26 @@ A job with a voice (:attr:`RenderJob.voice`) is a narrated scene, rendered in tw
 (:mod:`gdanim.app.narrate`): a dry run collects its lines, the app speaks them, and the real
 render plays them.
 
+A finished render is kept in the build folder with a stamp (:func:`render_key`: the job, the
+output settings, and a digest of the gdanim and scenes code and of the manim and Pillow
+versions): the same job asked for again, by this run or a later one, takes those files
+instead of rendering again; any change to the code, the parameters, the voice or the quality
+renders anew. manim's own per-animation cache is off (``--disable_caching``): the hash it
+computes of every ``play`` call walks every mobject on screen, which cost a quarter to two
+thirds of a scene's render time, and a whole scene is what gdanim reuses.
+
 Two renders of the same scene with the same parameters (two jobs of one video, or two gdanim
-processes) share manim's build folder; each takes a lock on it for the length of its manim run
-(the second waits, then takes the first one's animations from manim's cache), and with a
-``workdir`` each moves its results out before letting go.
+processes) share the build folder; each takes a lock on it for the length of its manim run
+(the second waits, then takes the first one's files), and with a ``workdir`` each copies its
+results out before letting go.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -57,6 +67,8 @@ if TYPE_CHECKING:
 __all__ = [
     "RenderJob",
     "RenderResult",
+    "code_digest",
+    "render_key",
     "render_many",
     "render_scene",
     "run_manim",
@@ -97,7 +109,7 @@ class RenderJob:
     @property
     def own_folder(self) -> bool:
         """Whether the job's build files go into a folder of their own (a job with parameters
-        or a voice: two such jobs of one scene class never share manim's cache)."""
+        or a voice: two such jobs of one scene class never share a build folder)."""
         return self.params is not None or self.voice is not None
 
     @property
@@ -263,18 +275,15 @@ def _drop_partials(media_dir: Path, job: RenderJob, quality: str, since: float) 
 
 
 def _move(src: Path, dst: Path) -> None:
-    """Move ``src`` to ``dst``: a rename on one file system, else a copy."""
-    try:
-        os.rename(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
+    """Copy ``src`` to ``dst`` (the build folder keeps its files for the next identical job)."""
+    shutil.copyfile(src, dst)
 
 
 def _take_out(result: RenderResult, workdir: Path) -> RenderResult:
-    """Move a job's files into a folder of its own in ``workdir`` (the build folder is shared).
+    """Copy a job's files into a folder of its own in ``workdir`` (the build folder is shared).
 
-    manim writes a scene's clip anew from its partial movies on every render, so the next
-    identical job finds its cache whole; it could not rewrite a clip this job still reads.
+    A render of the same job with other code or settings rewrites the build folder's files;
+    the copies stay whole while this job's video is assembled from them.
     """
     job = result.job
     own = Path(tempfile.mkdtemp(prefix=f"{job.output_name[:60]}-", dir=workdir))
@@ -394,16 +403,18 @@ def render_scene(
 ) -> RenderResult:
     """Render one scene with manim in a child process and return the produced files.
 
-    ``media_dir`` is manim's media folder; keeping it between runs lets manim reuse its
-    partial-movie cache (a job with parameters or a voice gets a folder of its own inside it,
-    so that two jobs of one scene class never share a cache). ``fmt`` is ``"mp4"`` or
+    ``media_dir`` is manim's media folder; a finished render stays in it with its stamp
+    (:func:`render_key`), and the same job asked for again with the same code takes those
+    files instead of rendering (its ``seconds`` are then 0 and ``timings["reused"]`` the
+    seconds the render took). A job with parameters or a voice gets a folder of its own
+    inside it, so that two jobs of one scene class never share one. ``fmt`` is ``"mp4"`` or
     ``"png"`` (the last frame); ``lossless`` renders lossless RGB clips (see
     :data:`~gdanim.app.render.base.LOSSLESS_MASTER`). The child's progress bars are shown live
     unless ``quiet``. A job with a voice is rendered in two passes (see
     :mod:`gdanim.app.narrate`).
 
     The manim run holds a lock on the job's place in ``media_dir``: an identical job (here or
-    in another process) waits for it, then finds its animations in manim's cache. With
+    in another process) waits for it, then takes the files it left. With
     ``workdir`` (on the same file system as ``media_dir``) the results are moved into a folder
     of their own inside it before the lock is let go, so that the next identical job cannot
     rewrite them while they are being assembled.
@@ -422,25 +433,99 @@ def render_scene(
         if not quiet:
             with _STDERR_LOCK:
                 sys.stderr.write(f"[gdanim] {job.name}: waiting for an identical render to "
-                                 "finish, then reusing its animations\n")
+                                 "finish, then reusing its render\n")
                 sys.stderr.flush()
 
     with _exclusive(media_dir / ".config" / f"{job.scene}.lock", waiting):
-        cfg = _manim_config(job, media_dir)
-        speech: SpeechParams | None = None
-        timings: dict[str, float] = {}
-        if job.voice is not None:
-            from gdanim.app import narrate
+        key = render_key(job, quality, fmt, sections, lossless)
+        found = _stamped(job, media_dir, key, quality) if fmt == "mp4" else None
+        if found is not None:
+            result = found
+        else:
+            cfg = _manim_config(job, media_dir)
+            _stamp_path(media_dir, job, quality).unlink(missing_ok=True)
+            speech: SpeechParams | None = None
+            timings: dict[str, float] = {}
+            if job.voice is not None:
+                from gdanim.app import narrate
 
-            speech, timings = narrate.prepare(job, job.voice, media_dir=media_dir, config=cfg,
-                                              quiet=quiet, log=log)
-        result = _render_locked(job, quality, fmt, media_dir, cfg, sections, lossless, quiet,
-                                speech, timings)
+                speech, timings = narrate.prepare(job, job.voice, media_dir=media_dir,
+                                                  config=cfg, quiet=quiet, log=log)
+            result = _render_locked(job, quality, fmt, media_dir, cfg, sections, lossless,
+                                    quiet, speech, timings)
+            if fmt == "mp4":
+                _write_stamp(result, media_dir, key, quality)
         if workdir is not None:
             result = _take_out(result, workdir)
     if log:
-        log(f"{job.name}: {result.seconds:.1f} s")
+        log(f"{job.name}: reused" if "reused" in result.timings
+            else f"{job.name}: {result.seconds:.1f} s")
     return result
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of what draws the frames: every ``.py`` file of the ``gdanim`` and ``scenes``
+    packages (path and bytes) and the installed manim and Pillow versions."""
+    h = hashlib.sha256()
+    for dist in ("manim", "pillow"):
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=?\n".encode())
+    for root in (Path(gdanim.__file__).resolve().parent, SCENES_DIR):
+        for path in sorted(root.rglob("*.py")):
+            h.update(f"{root.name}/{path.relative_to(root).as_posix()}\n".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def render_key(job: RenderJob, quality: str, fmt: str, sections: bool, lossless: bool) -> str:
+    """The stamp of a finished render: the same for the same job (scene, parameters, voice),
+    output settings and code (:func:`code_digest`), different when any of them changes."""
+    blob = json.dumps([job.key, job.output_name, quality, fmt, sections, lossless,
+                       code_digest()])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _stamp_path(media_dir: Path, job: RenderJob, quality: str) -> Path:
+    return _manim_outputs(media_dir, job, quality) / f"{job.output_name}.gdanim-stamp.json"
+
+
+def _write_stamp(result: RenderResult, media_dir: Path, key: str, quality: str) -> None:
+    """Record that ``result``'s files are the finished render stamped ``key``."""
+    stamp = _stamp_path(media_dir, result.job, quality)
+    files = {"video": result.video, "srt": result.srt, "sections": result.sections,
+             "narration": result.narration}
+    data = {"key": key, "seconds": result.seconds, "timings": dict(result.timings),
+            "files": {k: None if v is None else os.path.relpath(v, stamp.parent)
+                      for k, v in files.items()}}
+    if result.sections is not None:
+        entries = json.loads(result.sections.read_text(encoding="utf-8"))
+        data["clips"] = [os.path.relpath(result.sections.parent / str(e["video"]), stamp.parent)
+                         for e in entries]
+    tmp = stamp.with_name(stamp.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, stamp)
+
+
+def _stamped(job: RenderJob, media_dir: Path, key: str, quality: str) -> RenderResult | None:
+    """The finished render stamped ``key`` in ``media_dir``, if it is there whole."""
+    stamp = _stamp_path(media_dir, job, quality)
+    try:
+        data = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    files = {k: None if v is None else stamp.parent / v for k, v in data["files"].items()}
+    needed = [p for p in files.values() if p is not None]
+    needed += [stamp.parent / c for c in data.get("clips", [])]
+    video = files.get("video")
+    if video is None or not all(p.is_file() for p in needed):
+        return None
+    return RenderResult(job, video, files["srt"], files["sections"], 0.0,
+                        files["narration"], {"reused": float(data["seconds"])})
 
 
 def _manim_config(job: RenderJob, media_dir: Path) -> Path:
@@ -459,7 +544,7 @@ def _render_locked(job: RenderJob, quality: str, fmt: str, media_dir: Path, cfg:
                    timings: Mapping[str, float]) -> RenderResult:
     """:func:`render_scene`'s manim run, with the job's lock held."""
     args = [f"-q{quality}", "--media_dir", str(media_dir), "-c", str(cfg),
-            "-o", job.output_name]
+            "-o", job.output_name, "--disable_caching"]
     if fmt == "png":
         args += ["--format", "png"]
     else:

@@ -276,10 +276,10 @@ def build_root() -> Iterator[Path]:
     """The folder for manim's build files (partial movies, TeX, scene videos).
 
     ``<cache>/build`` under gdanim's cache folder (:func:`gdanim.cache.cache_dir`, which honours
-    ``GDANIM_CACHE_DIR``), so that a second render takes unchanged animations from manim's
-    partial-movie cache; never inside the installed package or the output's folder. When the
-    cache is off (``GDANIM_CACHE_DIR=off``) or cannot be written, a temporary folder that is
-    removed afterwards.
+    ``GDANIM_CACHE_DIR``), so that a second render takes the scenes it rendered before with
+    the same code and settings (:func:`gdanim.app.render.manim.render_key`); never inside the
+    installed package or the output's folder. When the cache is off (``GDANIM_CACHE_DIR=off``)
+    or cannot be written, a temporary folder that is removed afterwards.
     """
     from gdanim.cache import cache_dir
 
