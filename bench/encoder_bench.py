@@ -5,7 +5,8 @@ encodes their frames as manim encodes a clip (PyAV, libx264, yuv420p, crf 23, th
 of the quality) once per preset, in this process, one after the other, so the figures can be
 compared side by side. For each preset and scene it prints the encoder's wall seconds per
 second of video, the bit rate, and the PSNR and SSIM of the decoded clip against the lossless
-frames (both taken to RGB). ``medium`` is x264's default and manim's. Run::
+frames (both taken to RGB), and the encoder's seconds per second of a held frame (the scene's
+last, encoded 10 s long as a ``wait`` is). ``medium`` is x264's default and manim's. Run::
 
     .venv/bin/python bench/encoder_bench.py                    # 1080p60, two scenes
     .venv/bin/python bench/encoder_bench.py -q l --scenes TitleCard
@@ -69,6 +70,30 @@ def encode(src: Path, out: Path, preset: str, fps: int) -> float:
     return spent
 
 
+def still(src: Path, out: Path, preset: str, fps: int, seconds: float = 10.0) -> float:
+    """Encoder seconds for holding the last frame of ``src`` for ``seconds``, as a ``wait``
+    with nothing moving is written (the frame converted once, then encoded at every tick)."""
+    with av.open(str(src)) as inp:
+        last = None
+        for last in inp.decode(video=0):
+            pass
+        assert last is not None
+        frame = last.reformat(format="yuv420p")
+    t0 = time.perf_counter()
+    with av.open(str(out), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps,
+                                      options={"crf": "23", "preset": preset})
+        stream.pix_fmt = "yuv420p"
+        stream.width, stream.height = frame.width, frame.height
+        for i in range(int(seconds * fps)):
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return time.perf_counter() - t0
+
+
 def fidelity(clip: Path, reference: Path) -> tuple[float, float]:
     """PSNR (dB) and SSIM of ``clip`` against ``reference``, both in RGB."""
     proc = subprocess.run(
@@ -96,7 +121,7 @@ def main() -> None:
             f"{' '.join(args.scenes)}   (at commit {commit}, {os.cpu_count()} cores, load "
             f"average {os.getloadavg()[0]:.1f} at start)",
             f"{'scene':<16} {'preset':<10} {'enc s/s':>8} {'kbit/s':>8} {'PSNR dB':>8} "
-            f"{'SSIM':>7}"]
+            f"{'SSIM':>7} {'still s/s':>9}"]
     print("\n".join(rows), flush=True)
     with tempfile.TemporaryDirectory(prefix="gdanim-encoder-bench-") as tmp:
         for scene in args.scenes:
@@ -107,8 +132,9 @@ def main() -> None:
                 spent = encode(src, out, preset, fps)
                 psnr, ssim = fidelity(out, src)
                 kbps = out.stat().st_size * 8 / 1000 / seconds
+                held = still(src, Path(tmp) / "still.mp4", preset, fps) / 10.0
                 line = (f"{scene:<16} {preset:<10} {spent / seconds:8.3f} {kbps:8.0f} "
-                        f"{psnr:8.2f} {ssim:7.4f}")
+                        f"{psnr:8.2f} {ssim:7.4f} {held:9.3f}")
                 rows.append(line)
                 print(line, flush=True)
     if args.save:
