@@ -74,11 +74,9 @@ def still(src: Path, out: Path, preset: str, fps: int, seconds: float = 10.0) ->
     """Encoder seconds for holding the last frame of ``src`` for ``seconds``, as a ``wait``
     with nothing moving is written (the frame converted once, then encoded at every tick)."""
     with av.open(str(src)) as inp:
-        last = None
-        for last in inp.decode(video=0):
-            pass
-        assert last is not None
-        frame = last.reformat(format="yuv420p")
+        frames = list(inp.decode(video=0))
+        frame = frames[-1].reformat(format="yuv420p")
+        del frames
     t0 = time.perf_counter()
     with av.open(str(out), "w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=fps,
