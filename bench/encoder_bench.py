@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from fractions import Fraction
 from pathlib import Path
 
@@ -74,9 +75,7 @@ def still(src: Path, out: Path, preset: str, fps: int, seconds: float = 10.0) ->
     """Encoder seconds for holding the last frame of ``src`` for ``seconds``, as a ``wait``
     with nothing moving is written (the frame converted once, then encoded at every tick)."""
     with av.open(str(src)) as inp:
-        frames = list(inp.decode(video=0))
-        frame = frames[-1].reformat(format="yuv420p")
-        del frames
+        frame = deque(inp.decode(video=0), maxlen=1)[0].reformat(format="yuv420p")
     t0 = time.perf_counter()
     with av.open(str(out), "w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=fps,
