@@ -603,7 +603,7 @@ def test_identical_runs_into_undefined_f_render_together_outside_the_repository(
     (tmp_path / "twins.toml").write_text(scene + "\n" + scene, encoding="utf-8")
     code, stdout, err = _run(["video", "twins.toml", "-q", "l", "-j", "2"], capsys)
     assert code == 0, err
-    # the second job waited for the first, then took its animations from manim's cache
+    # the second job waited for the first, then took its finished render
     assert "waiting for an identical render to finish" in err
     out = tmp_path / "media" / "custom" / "twins_480p15.mp4"  # by default under ./media
     assert stdout.strip() == str(out)

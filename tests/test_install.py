@@ -167,7 +167,7 @@ def test_the_installed_package_renders_from_another_folder(installed: Installed)
     # manim's build files went to the cache folder, in the custom race's own folder
     assert list(cache.glob("build/custom/*/videos/race/480p15/partial_movie_files/CustomRace/*"))
 
-    # without -o: under the current folder's media/ (the animations come from the cache now)
+    # without -o: under the current folder's media/ (the scene is reused from the first run)
     run = installed.gdanim(*RACE, cwd=work)
     assert run.returncode == 0, run.stderr
     video = work / "media" / "custom" / "race_x_2_20_y_2_480p15.mp4"
