@@ -270,6 +270,10 @@ def test_a_finished_scene_is_reused_until_its_code_or_settings_change(
     assert "reused" in render("sections-again", sections=True).timings
     monkeypatch.setattr(rd_manim, "code_digest", lambda: "edited")
     assert "reused" not in render("edited", sections=True).timings
+    # the new render wrote new files: what the first run took out is untouched
+    built = next(build.glob("videos/*/480p15/TitleCard.mp4"))
+    assert built.stat().st_ino != first.video.stat().st_ino
+    assert first.video.read_bytes() == again.video.read_bytes()
     # a stamp whose files are gone is not trusted
     stamped = render("edited-again", sections=True)
     assert "reused" in stamped.timings

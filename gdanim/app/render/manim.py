@@ -22,8 +22,8 @@ thirds of a scene's render time, and a whole scene is what gdanim reuses.
 
 Two renders of the same scene with the same parameters (two jobs of one video, or two gdanim
 processes) share the build folder; each takes a lock on it for the length of its manim run
-(the second waits, then takes the first one's files), and with a ``workdir`` each copies its
-results out before letting go.
+(the second waits, then takes the first one's files), and with a ``workdir`` each links (or
+copies) its results out before letting go.
 """
 
 from __future__ import annotations
@@ -275,15 +275,20 @@ def _drop_partials(media_dir: Path, job: RenderJob, quality: str, since: float) 
 
 
 def _move(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst`` (the build folder keeps its files for the next identical job)."""
-    shutil.copyfile(src, dst)
+    """Link ``src`` at ``dst`` too (else copy it): the build folder keeps its files for the
+    next identical job, and a new render never writes into them (:func:`_forget` first)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
 
 
 def _take_out(result: RenderResult, workdir: Path) -> RenderResult:
-    """Copy a job's files into a folder of its own in ``workdir`` (the build folder is shared).
+    """Link (or copy) a job's files into a folder of its own in ``workdir`` (the build folder
+    is shared).
 
-    A render of the same job with other code or settings rewrites the build folder's files;
-    the copies stay whole while this job's video is assembled from them.
+    A render of the same job with other code or settings removes the build folder's files
+    before it writes new ones; the links stay whole while this job's video is assembled.
     """
     job = result.job
     own = Path(tempfile.mkdtemp(prefix=f"{job.output_name[:60]}-", dir=workdir))
@@ -443,7 +448,8 @@ def render_scene(
             result = found
         else:
             cfg = _manim_config(job, media_dir)
-            _stamp_path(media_dir, job, quality).unlink(missing_ok=True)
+            if fmt == "mp4":
+                _forget(job, media_dir, quality)
             speech: SpeechParams | None = None
             timings: dict[str, float] = {}
             if job.voice is not None:
@@ -507,6 +513,23 @@ def _write_stamp(result: RenderResult, media_dir: Path, key: str, quality: str) 
     tmp = stamp.with_name(stamp.name + ".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, stamp)
+
+
+def _forget(job: RenderJob, media_dir: Path, quality: str) -> None:
+    """Remove the stamp and the files of the job's previous render in ``media_dir``, so that
+    the render about to run writes new files (links to the old ones taken out stay whole)."""
+    stamp = _stamp_path(media_dir, job, quality)
+    old: list[Path] = []
+    try:
+        data = json.loads(stamp.read_text(encoding="utf-8"))
+        old += [stamp.parent / v for v in data["files"].values() if v is not None]
+        old += [stamp.parent / c for c in data.get("clips", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    folder = _manim_outputs(media_dir, job, quality)
+    old += [folder / f"{job.output_name}.mp4", folder / f"{job.output_name}.srt", stamp]
+    for path in old:
+        path.unlink(missing_ok=True)
 
 
 def _stamped(job: RenderJob, media_dir: Path, key: str, quality: str) -> RenderResult | None:
