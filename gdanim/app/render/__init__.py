@@ -20,7 +20,13 @@ demuxer without re-encoding. By concept:
 from __future__ import annotations
 
 from gdanim.app.render.assemble import Assembled, OutputRequest, assemble, merge_srt
-from gdanim.app.render.base import FRAME_RATES, LOSSLESS_MASTER, QUALITIES, RenderError
+from gdanim.app.render.base import (
+    CLIP_ENCODER,
+    FRAME_RATES,
+    LOSSLESS_MASTER,
+    QUALITIES,
+    RenderError,
+)
 from gdanim.app.render.manim import (
     RenderJob,
     RenderResult,
@@ -47,6 +53,7 @@ from gdanim.app.render.outputs import (
 
 __all__ = [
     "FRAME_RATES",
+    "CLIP_ENCODER",
     "LOSSLESS_MASTER",
     "QUALITIES",
     "Assembled",

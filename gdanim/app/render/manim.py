@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 
 import gdanim
 from gdanim.app import manim_child
-from gdanim.app.render.base import LOSSLESS_MASTER, QUALITIES, RenderError
+from gdanim.app.render.base import CLIP_ENCODER, LOSSLESS_MASTER, QUALITIES, RenderError
 from scenes.catalog import SCENES_DIR, SceneInfo
 from scenes.params import (
     PARAMS_ENV,
@@ -571,8 +571,7 @@ def _render_locked(job: RenderJob, quality: str, fmt: str, media_dir: Path, cfg:
     if fmt == "png":
         args += ["--format", "png"]
     else:
-        if lossless:
-            args += list(LOSSLESS_MASTER)
+        args += list(LOSSLESS_MASTER if lossless else CLIP_ENCODER)
         if sections:
             args.append("--save_sections")
     since = time.time() - 1.0
