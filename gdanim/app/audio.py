@@ -499,8 +499,8 @@ def mux_audio(
             if peak_limit is None or rate != RATE:
                 break
             delivered = _oversampled_peaks(decode_audio(partial, rate))
-            if len(delivered) == 0 or 20 * math.log10(max(float(delivered.max()), 1e-12)) \
-                    <= peak_limit - 0.2:
+            highest = 20 * math.log10(max(float(delivered.max(initial=0.0)), 1e-12))
+            if highest <= peak_limit - 0.2:
                 break
             if attempt < 3:
                 # turn down where the encoded file overshoots, and only there
@@ -511,8 +511,7 @@ def mux_audio(
                 x = x * _spread_gain(need, rate, 0.02, slack=1024 / RATE)
             else:
                 # the encoder keeps overshooting somewhere new: lower the ceiling everywhere
-                excess = 20 * math.log10(float(delivered.max())) - peak_limit
-                x = limit_true_peak(x, rate, true_peak(x, rate) - excess - 0.4)
+                x = limit_true_peak(x, rate, true_peak(x, rate) - (highest - peak_limit) - 0.4)
             _encode(video, x, partial, rate, bitrate, codec, channels, container)
         os.replace(partial, out)
     return out

@@ -149,9 +149,9 @@ def _add_audio(video: Path, track: FloatArray, req: OutputRequest) -> None:
     -1 dBTP (see :func:`gdanim.app.audio.mux_audio`); a section clip is checked too, since a
     clip that starts in the middle of a sentence overshoots where the joined video did not.
     """
-    from gdanim.app.audio import PEAK_LIMIT_DBTP, mux_audio
+    from gdanim.app.audio import PEAK_LIMIT_DBTP as limit
+    from gdanim.app.audio import mux_audio
 
-    limit = PEAK_LIMIT_DBTP
     if req.fmt == "webm":
         mux_audio(video, track, video, codec="libopus", bitrate="96k", peak_limit=limit,
                   container=("-f", "webm"))

@@ -17,8 +17,9 @@ output settings, and a digest of the gdanim and scenes code and of the manim and
 versions): the same job asked for again, by this run or a later one, takes those files
 instead of rendering again; any change to the code, the parameters, the voice or the quality
 renders anew. manim's own per-animation cache is off (``--disable_caching``): the hash it
-computes of every ``play`` call walks every mobject on screen, which cost a quarter to two
-thirds of a scene's render time, and a whole scene is what gdanim reuses.
+computes of every ``play`` call walks every mobject on screen, which was 7 to 22% of a 2D
+scene's render time at 1080p60 and a third of the lecture's at 480p15, and a whole scene is
+what gdanim reuses.
 
 Two renders of the same scene with the same parameters (two jobs of one video, or two gdanim
 processes) share the build folder; each takes a lock on it for the length of its manim run
@@ -420,7 +421,7 @@ def render_scene(
 
     The manim run holds a lock on the job's place in ``media_dir``: an identical job (here or
     in another process) waits for it, then takes the files it left. With
-    ``workdir`` (on the same file system as ``media_dir``) the results are moved into a folder
+    ``workdir`` (on the same file system as ``media_dir``) the results are linked into a folder
     of their own inside it before the lock is let go, so that the next identical job cannot
     rewrite them while they are being assembled.
     A render that fails or is stopped removes the partial movies it wrote.
