@@ -284,6 +284,69 @@ def test_a_held_frame_is_encoded_to_the_same_packets(tmp_path: Path,
 
 
 # --------------------------------------------------------------------------------------------
+# lean-paths
+# --------------------------------------------------------------------------------------------
+
+
+def test_upstream_splits_subpaths_with_the_vectorised_isclose_it_replaces() -> None:
+    code = " ".join(_code(patches._set_path_upstream))
+    assert "vmobject.get_subpath_split_indices_from_points(points, n_dims=2)" in code
+    assert "vmobject.consider_points_equals_2d(points[start_idx], points[end_idx - 1])" in code
+    split = " ".join(_code(VMobject.get_subpath_split_indices_from_points))
+    assert "rtol = 1e-05" in split and "atol = self.tolerance_for_point_equality" in split
+    assert manim_camera.Camera.set_cairo_context_path is patches._set_path_lean
+
+
+def _path_mobjects() -> list[VMobject]:
+    """Paths of every shape the lean tracer must handle like manim's."""
+    from manim import LEFT, RIGHT, UP, Arrow, Circle, DashedLine, Dot, Line, Text
+
+    rng = np.random.default_rng(7)
+    odd = VMobject()
+    odd.points = rng.normal(size=(10, 3))  # two pieces and a stray point
+    touching = VMobject()  # anchors equal within isclose but not exactly
+    touching.points = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0],
+                                [1e-9, 1 + 1e-9, 0], [0, 2, 0], [2, 2, 0], [0, 0, 0]], float)
+    closed_twice = VMobject()
+    closed_twice.points = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 0, 0]] * 3, float)
+    infinite = VMobject()
+    infinite.points = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [np.inf, 0, 0]] * 2, float)
+    short = VMobject()
+    short.points = np.zeros((3, 3))
+    mobs: list[Any] = [Text("gd ŋ"), Circle(), Dot(), DashedLine(LEFT, RIGHT), Square(),
+                       Line(LEFT, UP), Arrow(LEFT, RIGHT), DecimalNumber(3.14), VMobject(), odd,
+                       touching, closed_twice, infinite, short]
+    return [m for mob in mobs for m in mob.get_family() if isinstance(m, VMobject)]
+
+
+def test_lean_paths_hand_cairo_the_path_manim_would() -> None:
+    import cairo
+
+    camera = Camera()
+    target = cairo.ImageSurface(cairo.FORMAT_ARGB32, 16, 16)
+
+    def traced(trace: Any, mob: VMobject) -> list[Any]:
+        ctx = cairo.Context(target)
+        ctx.move_to(1, 1)  # a path left over from before must be cleared, as manim clears it
+        trace(camera, ctx, mob)
+        return list(ctx.copy_path())
+
+    mobs = _path_mobjects()
+    assert len(mobs) > 20
+    for mob in mobs:
+        assert traced(patches._set_path_lean, mob) == traced(patches._set_path_upstream, mob)
+    # and the stock camera draws with it: the same frame either way
+    with tempconfig({"pixel_width": 160, "pixel_height": 90}):
+        frames = []
+        for trace in (patches._set_path_lean, patches._set_path_upstream):
+            camera = Camera()
+            camera.set_cairo_context_path = lambda ctx, m, t=trace, c=camera: t(c, ctx, m)
+            camera.capture_mobjects(mobs[:12])
+            frames.append(camera.pixel_array.copy())
+        assert frames[0].any() and np.array_equal(frames[0], frames[1])
+
+
+# --------------------------------------------------------------------------------------------
 # The version guard
 # --------------------------------------------------------------------------------------------
 
@@ -314,8 +377,8 @@ def test_on_the_tested_versions_every_patch_is_installed_without_a_warning(
         state = patches.apply({"manim": "0.22.7", "pillow": "13.2.0"})
     assert all(state.values())
     assert fresh == ["array-hash", "hash-keys", "pillow-canvas", "number-glyphs",
-                     "still-frames"]
-    assert patches.apply() == state and len(fresh) == 5, "apply must be idempotent"
+                     "still-frames", "lean-paths"]
+    assert patches.apply() == state and len(fresh) == 6, "apply must be idempotent"
 
 
 def test_on_another_manim_nothing_is_installed_one_warning_says_so_and_the_camera_raises(
