@@ -46,6 +46,7 @@ from manim import (
     MathTex,
     Scene,
     Text,
+    ThreeDScene,
     VGroup,
     VMobject,
     config,
@@ -63,6 +64,7 @@ from scenes.formatting import (
     symmetric_range,
     tick_decimals,
 )
+from scenes.layers import LayeredCamera, live_mobjects
 from scenes.params import SceneParams, SpeechParams
 from scenes.patches import CachedGlyphs
 from scenes.speaking import Narrator
@@ -664,6 +666,11 @@ class GDScene(Scene):
     #: narrated one).
     EXACT_CLOCK: ClassVar[bool] = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(self, ThreeDScene):  # 3D scenes bring their own camera
+            kwargs.setdefault("camera_class", LayeredCamera)
+        super().__init__(*args, **kwargs)
+
     def setup(self) -> None:
         super().setup()
         cast(Camera, self.camera).background_color = ManimColor(BACKGROUND)  # Cairo renderer
@@ -703,6 +710,19 @@ class GDScene(Scene):
         frames = math.ceil(rest * config.frame_rate - 1e-6)
         if frames > 0:
             self.wait(frames / config.frame_rate)
+
+    def begin_animations(self) -> None:
+        """Begin as manim does, then tell a :class:`~scenes.layers.LayeredCamera` which of the
+        mobjects manim will redraw on every frame may change while these animations play (no
+        layers while the scene itself has updaters: they may change anything)."""
+        super().begin_animations()
+        camera = getattr(self.renderer, "camera", None)
+        if isinstance(camera, LayeredCamera) and self.animations is not None:
+            if self.updaters:
+                camera.plan([], set())
+            else:
+                camera.plan(self.moving_mobjects, live_mobjects(
+                    self.animations, self.get_mobject_family_members(), self.foreground_mobjects))
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Play animations, after bringing every updater-driven mobject up to date.
