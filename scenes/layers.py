@@ -107,8 +107,11 @@ class LayeredCamera(Camera):
     with a list of its own) is drawn as manim draws it.
     """
 
-    #: A static run shorter than this is drawn directly (an image costs more than a few paths).
+    #: A static run of fewer mobjects than this, and fewer points than :attr:`MIN_POINTS`, is
+    #: drawn directly (an image costs more than a few short paths).
     MIN_RUN = 8
+    #: A static run of at least this many points (one long path, say) gets an image anyway.
+    MIN_POINTS = 1000
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -142,7 +145,8 @@ class LayeredCamera(Camera):
         seen: dict[tuple[int, ...], tuple[tuple[Any, ...], ...]] = {}
         for static, run_iter in it.groupby(shown, self._static):
             run = list(run_iter)
-            if static and len(run) >= self.MIN_RUN:
+            if static and (len(run) >= self.MIN_RUN
+                           or sum(len(m.points) for m in run) >= self.MIN_POINTS):
                 vms = [m for m in run if isinstance(m, VMobject)]
                 key = (hash(frame), *map(id, vms))
                 prints = tuple(fingerprint(m) for m in vms)
