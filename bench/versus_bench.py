@@ -37,27 +37,28 @@ def git(*args: str) -> str:
                           check=True).stdout.strip()
 
 
+def run_gdanim(tree: Path, folder: Path, *args: str) -> float:
+    """Wall seconds of ``gdanim ARGS --voice none --quiet`` by the gdanim in ``tree``, run in
+    ``folder`` with an empty cache of its own."""
+    env = {**os.environ, "GDANIM_CACHE_DIR": str(folder / "cache"), "PYTHONPATH": str(tree)}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gdanim.app", *args, "--voice", "none", "--quiet"],
+                   check=True, cwd=folder, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
 def render(tree: Path, quality: str, jobs: int, folder: Path) -> tuple[float, float]:
     """Wall seconds of one silent lecture render by the gdanim in ``tree``, from an empty
     cache, and the video's length."""
     out = folder / "lecture.mp4"
-    env = {**os.environ, "GDANIM_CACHE_DIR": str(folder / "cache"), "PYTHONPATH": str(tree)}
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gdanim.app", "lecture", "-q", quality, "-j",
-                    str(jobs), "--voice", "none", "--quiet", "-o", str(out)],
-                   check=True, cwd=folder, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0, probe_duration(out)
+    wall = run_gdanim(tree, folder, "lecture", "-q", quality, "-j", str(jobs), "-o", str(out))
+    return wall, probe_duration(out)
 
 
 def render_scene(tree: Path, scene: str, quality: str, folder: Path) -> tuple[float, float]:
     """Wall seconds of ``scene`` rendered alone by the gdanim in ``tree``, from an empty
     cache, and the clip's length."""
-    env = {**os.environ, "GDANIM_CACHE_DIR": str(folder / "cache"), "PYTHONPATH": str(tree)}
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gdanim.app", "render", scene, "-q", quality,
-                    "--voice", "none", "--quiet", "-o", str(folder / "out")],
-                   check=True, cwd=folder, env=env, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
+    wall = run_gdanim(tree, folder, "render", scene, "-q", quality, "-o", str(folder / "out"))
     (clip,) = (folder / "out").glob("*.mp4")
     return wall, probe_duration(clip)
 
@@ -102,10 +103,19 @@ def main() -> None:
                              "(versus_scenes_<size>.txt with --scenes)")
     args = parser.parse_args()
     scenes: list[str] | None = args.scenes
-    if scenes == ["all"]:
+    if scenes is not None:
         from scenes import catalog
-        scenes = list(catalog.LECTURE)
+
+        if scenes == ["all"]:
+            scenes = list(catalog.LECTURE)
+        unknown = [name for name in scenes if name not in catalog.SCENES]
+        if unknown:
+            parser.error(f"no such scene: {', '.join(unknown)}")
+        if args.rounds != 1:
+            parser.error("--rounds applies to the lecture, not to --scenes")
     old, new = git("rev-parse", "--short", args.against), git("rev-parse", "--short", "HEAD")
+    if new == old:  # this tree against its own commit: the labels name folders and columns
+        new = "this tree"
     dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "gdanim",
                                                  "scenes") else ""
     size = QUALITIES[args.quality][0]
@@ -126,29 +136,27 @@ def main() -> None:
         try:
             if scenes is not None:
                 scenes_table(old, new, earlier, scenes, args.quality, Path(tmp), rows)
-                if args.save:
-                    path = ROOT / "bench" / "results" / f"versus_scenes_{size}.txt"
-                    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-                    print(f"wrote {path}")
-                return
-            for r in range(args.rounds):
-                for label, tree in ((old, earlier), (new, ROOT)):
-                    folder = Path(tmp) / f"{label}-{r}"
-                    folder.mkdir()
-                    wall, video = render(tree, args.quality, args.jobs, folder)
-                    walls[label].append(wall / video)
-                    line = f"{label:<28} {wall:8.1f} {video:8.2f} {wall / video:8.2f}"
-                    rows.append(line)
-                    print(line, flush=True)
+            else:
+                for r in range(args.rounds):
+                    for label, tree in ((old, earlier), (new, ROOT)):
+                        folder = Path(tmp) / f"{label}-{r}"
+                        folder.mkdir()
+                        wall, video = render(tree, args.quality, args.jobs, folder)
+                        walls[label].append(wall / video)
+                        line = f"{label:<28} {wall:8.1f} {video:8.2f} {wall / video:8.2f}"
+                        rows.append(line)
+                        print(line, flush=True)
         finally:
             git("worktree", "remove", "--force", str(earlier))
-    best = {k: min(v) for k, v in walls.items()}
-    line = (f"best of {args.rounds}: {old} {best[old]:.2f}x, {new} {best[new]:.2f}x video; "
-            f"{new} takes {best[new] / best[old]:.2f} of {old}'s time")
-    rows.append(line)
-    print(line)
+    if scenes is None:
+        best = {k: min(v) for k, v in walls.items()}
+        line = (f"best of {args.rounds}: {old} {best[old]:.2f}x, {new} {best[new]:.2f}x "
+                f"video; {new} takes {best[new] / best[old]:.2f} of {old}'s time")
+        rows.append(line)
+        print(line)
     if args.save:
-        path = ROOT / "bench" / "results" / f"versus_bench_{size}.txt"
+        kind = "bench" if scenes is None else "scenes"
+        path = ROOT / "bench" / "results" / f"versus_{kind}_{size}.txt"
         path.write_text("\n".join(rows) + "\n", encoding="utf-8")
         print(f"wrote {path}")
 
